@@ -1,0 +1,322 @@
+/**
+ * The one schema of `invsync.config.yaml` (design section 5). Parsing is pure: the caller reads the file.
+ * Cross-field rules (unknown locations, partition overlaps, kit cycles) are checked here too, so that
+ * every problem is reported with its path in one pass.
+ */
+import { z } from 'zod';
+import { DURATION_PATTERN, parseDuration } from '../duration';
+import { DEFAULT_VELOCITY_TIERS } from '../buffers';
+
+const duration = z
+  .union([z.number().int().nonnegative(), z.string().regex(DURATION_PATTERN, 'use a duration such as 30s, 15m, 2h')])
+  .transform((v) => parseDuration(v));
+
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+const channelId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'use lower-case letters, digits and dashes (it names the task queue)');
+const units = z.number().int().nonnegative();
+const percent = z.number().min(0).max(100);
+
+const erpLocation = z.object({
+  id: nonEmpty,
+  warehouse: z.string().optional(),
+  sellable: z.boolean().default(true),
+});
+
+const odoo = z.object({
+  kind: z.literal('odoo'),
+  url: z.url(),
+  database: nonEmpty,
+  username: nonEmpty,
+  apiKey: nonEmpty,
+  version: z.union([z.literal(16), z.literal(17), z.literal(18), z.literal(19)]).default(17),
+  transport: z.enum(['xmlrpc', 'json2']).optional(),
+  locations: z.array(erpLocation).min(1, 'declare at least one ERP location'),
+});
+
+const netsuite = z.object({
+  kind: z.literal('netsuite'),
+  accountId: nonEmpty,
+  apiHost: z.string().optional(),
+  consumerKey: nonEmpty,
+  consumerSecret: nonEmpty,
+  tokenId: nonEmpty,
+  tokenSecret: nonEmpty,
+  locations: z.array(erpLocation).min(1, 'declare at least one ERP location'),
+});
+
+const tierBuffer = z.object({ units: units, percent: percent });
+
+const buffer = z
+  .object({
+    policy: z.enum(['tiered', 'fixed', 'percent', 'none']).default('tiered'),
+    units: units.optional(),
+    percent: percent.optional(),
+    tiers: z
+      .object({ slow: tierBuffer, medium: tierBuffer, fast: tierBuffer })
+      .default(DEFAULT_VELOCITY_TIERS),
+  })
+  .superRefine((b, ctx) => {
+    if (b.policy === 'fixed' && b.units === undefined)
+      ctx.addIssue({ code: 'custom', path: ['units'], message: 'a fixed buffer needs units' });
+    if (b.policy === 'percent' && b.percent === undefined)
+      ctx.addIssue({ code: 'custom', path: ['percent'], message: 'a percent buffer needs percent' });
+  });
+
+const allocation = z
+  .object({
+    share: z
+      .object({
+        mode: z.enum(['shared', 'partitioned']).default('shared'),
+        percent: percent.default(100),
+        priority: z.number().int().default(100),
+      })
+      .prefault({}),
+    reserve: units.default(0),
+    buffer: buffer.prefault({}),
+    min: units.default(0),
+    max: units.nullable().default(null),
+  })
+  .superRefine((a, ctx) => {
+    if (a.max !== null && a.min > a.max)
+      ctx.addIssue({ code: 'custom', path: ['min'], message: `min ${a.min} is above max ${a.max}` });
+  });
+
+const channelLocation = z.object({
+  id: nonEmpty,
+  erpLocations: z.array(nonEmpty).min(1, 'map at least one ERP location'),
+});
+
+const channelCommon = {
+  id: channelId,
+  mode: z.enum(['live', 'shadow']).default('live'),
+  locations: z.array(channelLocation).min(1, 'map at least one channel location'),
+  rateLimit: z.object({ activitiesPerSecond: z.number().positive() }).optional(),
+  syncCadence: z.enum(['realtime', 'hourly']).default('realtime'),
+  allocation: allocation.prefault({}),
+};
+
+const shopify = z.object({
+  kind: z.literal('shopify'),
+  ...channelCommon,
+  credentials: z.object({
+    storeDomain: nonEmpty,
+    accessToken: nonEmpty,
+    apiVersion: z.string().default('2026-04'),
+    webhookSecret: nonEmpty,
+  }),
+});
+
+const amazon = z.object({
+  kind: z.literal('amazon'),
+  ...channelCommon,
+  credentials: z.object({
+    sellerId: nonEmpty,
+    marketplaceId: nonEmpty,
+    clientId: nonEmpty,
+    clientSecret: nonEmpty,
+    refreshToken: nonEmpty,
+    region: z.enum(['na', 'eu', 'fe']).default('na'),
+    endpoint: z.url().optional(),
+    lwaEndpoint: z.url().optional(),
+    notificationSecret: z.string().optional(),
+  }),
+  fba: z.object({ enabled: z.boolean().default(false) }).prefault({}),
+});
+
+const mercadolibre = z.object({
+  kind: z.literal('mercadolibre'),
+  ...channelCommon,
+  credentials: z.object({
+    clientId: nonEmpty,
+    clientSecret: nonEmpty,
+    refreshToken: nonEmpty,
+    userId: z.union([nonEmpty, z.number().int()]).transform(String),
+    endpoint: z.url().optional(),
+  }),
+});
+
+const channel = z.discriminatedUnion('kind', [shopify, amazon, mercadolibre]);
+
+const kitDef = z.object({
+  sku: nonEmpty,
+  components: z.array(z.object({ sku: nonEmpty, qty: z.number().int().positive() })).min(1),
+});
+
+export const configSchema = z
+  .object({
+    temporal: z
+      .object({
+        address: z.string().default('127.0.0.1:7233'),
+        namespace: z.string().default('default'),
+      })
+      .prefault({}),
+    erp: z.discriminatedUnion('kind', [odoo, netsuite]),
+    channels: z.array(channel).min(1, 'configure at least one channel'),
+    skuLinks: z
+      .object({
+        match: z.array(z.enum(['sku', 'barcode'])).min(1).default(['sku', 'barcode']),
+        overrides: z
+          .array(
+            z.object({
+              sku: nonEmpty,
+              erpSku: z.string().optional(),
+              erpBarcode: z.string().optional(),
+              channels: z.record(z.string(), nonEmpty).default({}),
+            }),
+          )
+          .default([]),
+      })
+      .prefault({}),
+    kits: z
+      .object({
+        source: z.enum(['erp', 'declared', 'both']).default('erp'),
+        declared: z.array(kitDef).default([]),
+      })
+      .prefault({}),
+    reservations: z
+      .array(
+        z.object({
+          program: nonEmpty,
+          sku: nonEmpty,
+          location: nonEmpty,
+          qty: units,
+          until: z.iso.datetime({ offset: true }).optional(),
+        }),
+      )
+      .default([]),
+    thresholds: z
+      .object({
+        drift: z
+          .object({
+            toleranceUnits: units.default(0),
+            tolerancePercent: percent.default(0),
+            haltUnits: units.default(10),
+            haltPercent: percent.default(50),
+          })
+          .prefault({}),
+        velocityWindow: duration.default(14 * 86_400_000),
+        pendingOrderTimeout: duration.default(2 * 3_600_000),
+        queueDepth: units.default(100),
+        channelStale: duration.default(10 * 60_000),
+        pushFailures: z.object({ count: units.default(3), window: duration.default(30 * 60_000) }).prefault({}),
+        lowStockDaysOfCover: z.number().positive().default(2),
+      })
+      .prefault({}),
+    schedules: z
+      .object({
+        reconcile: z
+          .object({
+            every: duration.default(15 * 60_000),
+            tiers: z
+              .object({
+                fast: duration.default(15 * 60_000),
+                medium: duration.default(60 * 60_000),
+                slow: duration.default(4 * 60 * 60_000),
+              })
+              .prefault({}),
+          })
+          .prefault({}),
+        poll: z.object({ every: duration.default(60_000) }).prefault({}),
+        nightly: z.object({ cron: z.string().default('0 3 * * *') }).prefault({}),
+      })
+      .prefault({}),
+    alerts: z.object({ slackWebhookUrl: z.url().optional() }).prefault({}),
+    ingress: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        adminToken: z.string().min(16, 'use at least 16 characters').optional(),
+        erpSecret: z.string().optional(),
+      })
+      .prefault({}),
+    pilot: z.object({ skuAllowlist: z.array(nonEmpty).optional() }).prefault({}),
+    reports: z.object({ dir: z.string().default('reports') }).prefault({}),
+  })
+  .superRefine((cfg, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+
+    const erpIds = new Map<string, boolean>();
+    cfg.erp.locations.forEach((l, i) => {
+      if (erpIds.has(l.id)) issue(['erp', 'locations', i, 'id'], `duplicate location "${l.id}"`);
+      erpIds.set(l.id, l.sellable);
+    });
+
+    const channelIds = new Set<string>();
+    cfg.channels.forEach((ch, ci) => {
+      if (channelIds.has(ch.id)) issue(['channels', ci, 'id'], `duplicate channel id "${ch.id}"`);
+      channelIds.add(ch.id);
+      const locIds = new Set<string>();
+      ch.locations.forEach((loc, li) => {
+        if (locIds.has(loc.id)) issue(['channels', ci, 'locations', li, 'id'], `duplicate location "${loc.id}"`);
+        locIds.add(loc.id);
+        for (const erpLoc of loc.erpLocations) {
+          const sellable = erpIds.get(erpLoc);
+          if (sellable === undefined)
+            issue(['channels', ci, 'locations', li, 'erpLocations'], `unknown location "${erpLoc}"`);
+          else if (!sellable)
+            issue(
+              ['channels', ci, 'locations', li, 'erpLocations'],
+              `location "${erpLoc}" is not sellable (quarantine/returns stock is never offered)`,
+            );
+        }
+        if (ch.kind === 'amazon' && loc.id !== 'DEFAULT')
+          issue(
+            ['channels', ci, 'locations', li, 'id'],
+            `Amazon FBM quantity has one location, "DEFAULT" (fulfillment_channel_code); FBA stock is read, never mapped`,
+          );
+        if (ch.kind === 'mercadolibre' && loc.id === 'meli_facility')
+          issue(
+            ['channels', ci, 'locations', li, 'id'],
+            'Mercado Libre Full stock (meli_facility) belongs to Mercado Libre and is never written',
+          );
+      });
+    });
+
+    // Partitioned channels split one pool: their ERP location sets must be identical or disjoint.
+    const partitioned = cfg.channels.flatMap((ch, ci) =>
+      ch.allocation.share.mode === 'partitioned'
+        ? ch.locations.map((loc, li) => ({ ci, li, ch: ch.id, loc: loc.id, set: [...new Set(loc.erpLocations)].sort() }))
+        : [],
+    );
+    const pools = new Map<string, number>();
+    for (const p of partitioned) {
+      const key = p.set.join('\u0000');
+      pools.set(key, (pools.get(key) ?? 0) + (cfg.channels[p.ci]?.allocation.share.percent ?? 0));
+      for (const q of partitioned) {
+        if (q === p || q.set.join('\u0000') === key) continue;
+        if (q.set.some((l) => p.set.includes(l)) && p.ci < q.ci)
+          issue(
+            ['channels', p.ci, 'locations', p.li, 'erpLocations'],
+            `partitioned ${p.ch} location "${p.loc}" overlaps ${q.ch} location "${q.loc}" without mapping the same ERP locations; partitioned channels must share identical or disjoint location sets`,
+          );
+      }
+    }
+    for (const [key, total] of pools)
+      if (total > 100)
+        issue(['channels'], `partitioned shares over ERP locations [${key.split('\u0000').join(', ')}] add up to ${total}%`);
+
+    cfg.skuLinks.overrides.forEach((o, i) => {
+      for (const chId of Object.keys(o.channels))
+        if (!channelIds.has(chId)) issue(['skuLinks', 'overrides', i, 'channels', chId], `unknown channel "${chId}"`);
+    });
+
+    const kitSkus = new Map(cfg.kits.declared.map((k) => [k.sku, k]));
+    cfg.kits.declared.forEach((k, i) => {
+      k.components.forEach((c, j) => {
+        if (c.sku === k.sku) issue(['kits', 'declared', i, 'components', j, 'sku'], `kit ${k.sku} contains itself`);
+        else if (kitSkus.has(c.sku))
+          issue(['kits', 'declared', i, 'components', j, 'sku'], `kit ${k.sku} contains kit ${c.sku}; nest components directly`);
+      });
+    });
+
+    cfg.reservations.forEach((r, i) => {
+      if (!erpIds.has(r.location)) issue(['reservations', i, 'location'], `unknown location "${r.location}"`);
+    });
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type ChannelConfig = Config['channels'][number];
+export type AllocationConfig = ChannelConfig['allocation'];
+export type BufferConfig = AllocationConfig['buffer'];

@@ -1,0 +1,65 @@
+/**
+ * The allocation policy: the secret-free part of the config that the engine needs. It is small and
+ * serialisable so workflows can carry it (credentials never enter workflow history).
+ */
+import type { BufferPolicy } from './buffers';
+import type { Config } from './config/schema';
+import type { ChannelKind, ErpLocation, KitDef } from './model';
+
+export interface ChannelLocationPolicy {
+  id: string;
+  erpLocations: string[];
+}
+
+export interface SharePolicy {
+  mode: 'shared' | 'partitioned';
+  percent: number;
+  /** Lower goes first: it receives partition remainders and reserve units before others. */
+  priority: number;
+}
+
+export interface ChannelPolicy {
+  id: string;
+  kind: ChannelKind;
+  mode: 'live' | 'shadow';
+  locations: ChannelLocationPolicy[];
+  share: SharePolicy;
+  /** Units ring-fenced for this channel: other channels drawing on the same ERP locations never see them. */
+  reserve: number;
+  buffer: BufferPolicy;
+  syncCadence: 'realtime' | 'hourly';
+  /** Below this the channel is sent 0 (no listing of the last one or two units). */
+  min: number;
+  max: number | null;
+}
+
+export interface AllocationPolicy {
+  erpLocations: ErpLocation[];
+  channels: ChannelPolicy[];
+  /** Kits declared in config (ERP BoMs are added by the caller that reads them). */
+  kits: KitDef[];
+}
+
+export function policyFromConfig(cfg: Config): AllocationPolicy {
+  return {
+    erpLocations: cfg.erp.locations.map((l) => ({ id: l.id, warehouse: l.warehouse, sellable: l.sellable })),
+    channels: cfg.channels.map((ch) => ({
+      id: ch.id,
+      kind: ch.kind,
+      mode: ch.mode,
+      locations: ch.locations.map((l) => ({ id: l.id, erpLocations: [...l.erpLocations] })),
+      share: { ...ch.allocation.share },
+      reserve: ch.allocation.reserve,
+      buffer: {
+        policy: ch.allocation.buffer.policy,
+        units: ch.allocation.buffer.units,
+        percent: ch.allocation.buffer.percent,
+        tiers: ch.allocation.buffer.tiers,
+      },
+      syncCadence: ch.syncCadence,
+      min: ch.allocation.min,
+      max: ch.allocation.max,
+    })),
+    kits: cfg.kits.declared.map((k) => ({ sku: k.sku, components: k.components.map((c) => ({ ...c })) })),
+  };
+}
