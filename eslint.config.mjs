@@ -4,16 +4,16 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 /** Workflow code runs in Temporal's deterministic sandbox: it may import only the workflow SDK,
- *  the pure domain core, sibling workflow files and (as types only) the activity interfaces. */
+ *  (and its deterministic @temporalio/common types), the pure domain core, sibling workflow files and (as types only) the activity interfaces. */
 const workflowImportRules = {
   '@typescript-eslint/no-restricted-imports': [
     'error',
     {
       patterns: [
         {
-          group: ['**', '!@temporalio/workflow', '!./*', '!../domain', '!../domain/**', '!../activities', '!../activities/**'],
+          group: ['**', '!@temporalio/workflow', '!@temporalio/common', '!./*', '!../domain', '!../domain/**', '!../activities', '!../activities/**'],
           message:
-            'Workflow files may import only @temporalio/workflow, domain/, other workflow files and activity types (no Node APIs, no integration code).',
+            'Workflow files may import only @temporalio/workflow (and @temporalio/common), domain/, other workflow files and activity types (no Node APIs, no integration code).',
         },
         {
           group: ['../activities', '../activities/**'],

@@ -3,11 +3,15 @@ const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es
 const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': swc }, moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
-  // One Temporal dev server for the whole run (started only when a Temporal project is selected).
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    { ...common, displayName: 'temporal', testMatch: ['<rootDir>/test/workflows/**/*.test.ts'], testTimeout: 60000 },
+    {
+      ...common,
+      displayName: 'temporal',
+      testMatch: ['<rootDir>/test/workflows/**/*.test.ts'],
+      // One Temporal dev server for the whole run; triggered only when a test of this project runs.
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
   ],
 };
