@@ -56,7 +56,7 @@ export interface SkuInputs {
   unitsPerDay: number;
 }
 
-interface Slot {
+export interface Slot {
   channel: ChannelPolicy;
   location: string;
   set: string[];
@@ -134,13 +134,53 @@ function poolFigures(inputs: SkuInputs, set: readonly string[], now: number): Po
   return { lines, net: value };
 }
 
+/**
+ * Splits `free` units among partitioned slots by their percent: D'Hondt (a divisor method), ties to the higher
+ * priority. Divisor methods are house-monotone, so more stock never lowers any slice (no Alabama paradox), and
+ * D'Hondt never gives a slot less than its lower quota, which lets the loop start there and add at most one
+ * unit per slot. The slices add up to floor(free * total percent / 100) <= free.
+ */
+export function partition<T extends Slot>(free: number, parts: readonly T[]): Map<T, number> {
+  const out = new Map<T, number>();
+  const totalPct = parts.reduce((s, m) => s + m.channel.share.percent, 0);
+  const pct = Math.min(100, totalPct);
+  const house = Math.floor((free * pct) / 100 + 1e-9);
+  if (house <= 0 || totalPct <= 0) {
+    for (const m of parts) out.set(m, 0);
+    return out;
+  }
+  let given = 0;
+  for (const m of parts) {
+    const lower = Math.floor((house * m.channel.share.percent) / totalPct + 1e-9);
+    out.set(m, lower);
+    given += lower;
+  }
+  while (given < house) {
+    let best: T | undefined;
+    let bestValue = -1;
+    for (const m of parts) {
+      const v = m.channel.share.percent / ((out.get(m) ?? 0) + 1);
+      if (v > bestValue + 1e-12) {
+        best = m;
+        bestValue = v;
+      }
+    }
+    if (!best) break;
+    out.set(best, (out.get(best) ?? 0) + 1);
+    given += 1;
+  }
+  return out;
+}
+
 /** Allocates one stock-holding SKU to every channel location of the policy. */
 export function allocateSku(inputs: SkuInputs, policy: AllocationPolicy, now: number): Allocation[] {
   const slots = slotsOf(policy);
   const pools = new Map<string, PoolFigures>();
   for (const s of slots) if (!pools.has(s.key)) pools.set(s.key, poolFigures(inputs, s.set, now));
 
-  // Ring-fenced reserves, allocated per pool by priority from that pool's net stock.
+  // Ring-fenced reserves and partitions live within one pool (channel locations mapping the same ERP location
+  // set); the config refuses them on partially overlapping sets, where they could not be kept.
+  // Reserves are allocated by priority from the pool's net stock.
   const reserveOf = new Map<Slot, number>();
   for (const [key, pool] of pools) {
     let left = pool.net;
@@ -155,7 +195,7 @@ export function allocateSku(inputs: SkuInputs, policy: AllocationPolicy, now: nu
     const names: string[] = [];
     for (const o of slots) {
       const r = reserveOf.get(o) ?? 0;
-      if (o === s || r === 0 || !intersects(o.set, s.set)) continue;
+      if (o === s || r === 0 || o.key !== s.key) continue;
       units += r;
       names.push(`${o.channel.id} ${o.location}`);
     }
@@ -167,31 +207,15 @@ export function allocateSku(inputs: SkuInputs, policy: AllocationPolicy, now: nu
   const freeOf = new Map<string, number>();
   for (const [key, pool] of pools) {
     const members = slots.filter((x) => x.key === key);
-    const allReserves = slots
-      .filter((o) => intersects(o.set, members[0]?.set ?? []))
-      .reduce((sum, o) => sum + (reserveOf.get(o) ?? 0), 0);
+    const allReserves = members.reduce((sum, o) => sum + (reserveOf.get(o) ?? 0), 0);
     const free = Math.max(0, pool.net - allReserves);
     freeOf.set(key, free);
     const parts = members.filter((m) => m.channel.share.mode === 'partitioned').sort(byPriority);
-    const totalPct = Math.min(100, parts.reduce((s, m) => s + m.channel.share.percent, 0));
-    const target = Math.floor((free * totalPct) / 100 + 1e-9);
-    let given = 0;
-    for (const m of parts) {
-      const f = Math.floor((free * m.channel.share.percent) / 100 + 1e-9);
-      sliceOf.set(m, f);
-      given += f;
-    }
-    for (let i = 0; given < target && parts.length > 0; i = (i + 1) % parts.length) {
-      const m = parts[i] as Slot;
-      if (m.channel.share.percent > 0) {
-        sliceOf.set(m, (sliceOf.get(m) ?? 0) + 1);
-        given += 1;
-      }
-    }
+    for (const [m, units] of partition(free, parts)) sliceOf.set(m, units);
   }
   const partitionedNear = (s: Slot): number =>
     slots
-      .filter((o) => o.channel.share.mode === 'partitioned' && intersects(o.set, s.set))
+      .filter((o) => o.channel.share.mode === 'partitioned' && o.key === s.key)
       .reduce((sum, o) => sum + (sliceOf.get(o) ?? 0), 0);
 
   return slots.map((s) => {

@@ -274,23 +274,31 @@ export const configSchema = z
       });
     });
 
-    // Partitioned channels split one pool: their ERP location sets must be identical or disjoint.
-    const partitioned = cfg.channels.flatMap((ch, ci) =>
-      ch.allocation.share.mode === 'partitioned'
-        ? ch.locations.map((loc, li) => ({ ci, li, ch: ch.id, loc: loc.id, set: [...new Set(loc.erpLocations)].sort() }))
-        : [],
+    // Partitions and ring-fenced reserves split one pool: a channel location that has either must map an ERP
+    // location set that every other channel location maps identically or not at all.
+    const slots = cfg.channels.flatMap((ch, ci) =>
+      ch.locations.map((loc, li) => ({
+        ci,
+        li,
+        ch: ch.id,
+        loc: loc.id,
+        set: [...new Set(loc.erpLocations)].sort(),
+        split: ch.allocation.share.mode === 'partitioned' || ch.allocation.reserve > 0,
+      })),
     );
     const pools = new Map<string, number>();
-    for (const p of partitioned) {
+    for (const p of slots) {
       const key = p.set.join('\u0000');
-      pools.set(key, (pools.get(key) ?? 0) + (cfg.channels[p.ci]?.allocation.share.percent ?? 0));
-      for (const q of partitioned) {
-        if (q === p || q.set.join('\u0000') === key) continue;
-        if (q.set.some((l) => p.set.includes(l)) && p.ci < q.ci)
-          issue(
-            ['channels', p.ci, 'locations', p.li, 'erpLocations'],
-            `partitioned ${p.ch} location "${p.loc}" overlaps ${q.ch} location "${q.loc}" without mapping the same ERP locations; partitioned channels must share identical or disjoint location sets`,
-          );
+      const ch = cfg.channels[p.ci];
+      if (ch?.allocation.share.mode === 'partitioned') pools.set(key, (pools.get(key) ?? 0) + ch.allocation.share.percent);
+      if (!p.split) continue;
+      for (const q of slots) {
+        if (q === p || q.set.join('\u0000') === key || !q.set.some((l) => p.set.includes(l))) continue;
+        if (q.split && q.ci * 1000 + q.li < p.ci * 1000 + p.li) continue; // report each pair once
+        issue(
+          ['channels', p.ci, 'locations', p.li, 'erpLocations'],
+          `${p.ch} location "${p.loc}" is partitioned or ring-fenced and overlaps ${q.ch} location "${q.loc}" without mapping the same ERP locations; map identical or disjoint location sets`,
+        );
       }
     }
     for (const [key, total] of pools)
