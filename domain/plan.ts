@@ -10,7 +10,7 @@ import type { ErpQuantity, KitDef, LedgerEntry } from './model';
 import type { AllocationPolicy } from './policy';
 import type { Snapshot } from './snapshot';
 
-export type PlanStatus = 'push' | 'shadow' | 'halted' | 'override' | 'read-only' | 'refused';
+export type PlanStatus = 'live' | 'shadow' | 'halted' | 'override' | 'read-only' | 'refused';
 
 export interface PlanRow {
   sku: string;
@@ -267,7 +267,7 @@ export function plan(policy: AllocationPolicy, snap: Snapshot, opts: PlanOptions
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function toRow(a: Allocation, shows: number | undefined): PlanRow {
-  const status: PlanStatus = a.status === 'halted' ? 'halted' : a.mode === 'shadow' ? 'shadow' : a.status === 'override' ? 'override' : 'push';
+  const status: PlanStatus = a.status === 'halted' ? 'halted' : a.mode === 'shadow' ? 'shadow' : a.status === 'override' ? 'override' : 'live';
   return {
     sku: a.sku,
     channel: a.channel,
@@ -277,4 +277,14 @@ function toRow(a: Allocation, shows: number | undefined): PlanRow {
     status,
     lines: a.lines,
   };
+}
+
+/** Rows whose number invsync writes to the channel (live mode, including overrides and halts). */
+export function isWritten(r: PlanRow): boolean {
+  return r.status === 'live' || r.status === 'override' || r.status === 'halted';
+}
+
+/** Written rows where the channel does not already show the number (or we do not know what it shows). */
+export function needsPush(r: PlanRow): boolean {
+  return isWritten(r) && r.drift !== 0;
 }

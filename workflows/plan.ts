@@ -3,7 +3,7 @@
  * engine the per-SKU workflows use. Its search attributes say whether anything needs an operator.
  */
 import { proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import { plan } from '../domain/plan';
+import { needsPush, plan } from '../domain/plan';
 import type { PlanInputsRequest, PlanActivities } from '../activities/plan';
 import { InvChannels, InvStatus } from './search-attributes';
 
@@ -29,7 +29,7 @@ export async function planWorkflow(req: PlanInputsRequest): Promise<PlanWorkflow
     reservations: inputs.reservations,
     ...(inputs.skuAllowlist ? { skus: inputs.skuAllowlist } : {}),
   });
-  const pushes = result.rows.filter((r) => r.status === 'push' || r.status === 'override' || r.status === 'halted');
+  const pushes = result.rows.filter(needsPush);
   const blocking = result.problems.filter((p) => p.blocking).map((p) => p.message);
   upsertSearchAttributes([
     { key: InvChannels, value: inputs.policy.channels.map((c) => c.id) },

@@ -219,7 +219,7 @@ test('a pending order lowers every channel drawing on its locations at once, by 
       before.forEach((b, i) => {
         const a = after[i] as Allocation;
         expect(a.qty).toBeLessThanOrEqual(b.qty);
-        const touched = setOf(policy, b).some((l) => locations.includes(l));
+        const touched = setOf(policy, b).some((l) => (locations as string[]).includes(l));
         if (!touched) expect(a.qty).toBe(b.qty);
         else {
           // The order is subtracted from the pool exactly once: named once in the breakdown, and the pool's
