@@ -5,9 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { parseConfigText, formatProblem } from '../domain/config/parse';
-import { policyFromConfig, type AllocationPolicy } from '../domain/policy';
+import { planSettingsFromConfig, policyFromConfig, type AllocationPolicy, type PlanSettings } from '../domain/policy';
 import { snapshotSchema, type Snapshot } from '../domain/snapshot';
-import type { LinkRules } from '../domain/links';
 
 export interface PlanInputsRequest {
   configPath: string;
@@ -17,10 +16,7 @@ export interface PlanInputsRequest {
 export interface PlanInputs {
   policy: AllocationPolicy;
   snapshot: Snapshot;
-  velocityWindowMs: number;
-  links: LinkRules;
-  reservations: { program: string; sku: string; location: string; qty: number; until?: number }[];
-  skuAllowlist?: string[];
+  settings: PlanSettings;
 }
 
 async function readText(path: string, what: string): Promise<string> {
@@ -59,21 +55,7 @@ export function createPlanActivities(env: Readonly<Record<string, string | undef
           nonRetryable: true,
           message: `snapshot ${req.snapshotPath}: ${snap.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
         });
-      const cfg = parsed.config;
-      return {
-        policy: policyFromConfig(cfg),
-        snapshot: snap.data,
-        velocityWindowMs: cfg.thresholds.velocityWindow,
-        links: { match: cfg.skuLinks.match, overrides: cfg.skuLinks.overrides },
-        reservations: cfg.reservations.map((r) => ({
-          program: r.program,
-          sku: r.sku,
-          location: r.location,
-          qty: r.qty,
-          ...(r.until ? { until: Date.parse(r.until) } : {}),
-        })),
-        ...(cfg.pilot.skuAllowlist ? { skuAllowlist: cfg.pilot.skuAllowlist } : {}),
-      };
+      return { policy: policyFromConfig(parsed.config), snapshot: snap.data, settings: planSettingsFromConfig(parsed.config) };
     },
   };
 }

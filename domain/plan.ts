@@ -172,7 +172,6 @@ export function plan(policy: AllocationPolicy, snap: Snapshot, opts: PlanOptions
     const chName = CHANNEL_NAME[ch.kind] ?? ch.kind;
     const snapCh = snap.channels[ch.id];
     const locIds = new Set(ch.locations.map((l) => l.id));
-    const seen = new Set<string>();
 
     if (snapCh) {
       for (const l of snapCh.listings) {
@@ -189,19 +188,17 @@ export function plan(policy: AllocationPolicy, snap: Snapshot, opts: PlanOptions
           refuse(target, ch.id, location, l.shows, `${problem}; nothing is pushed`);
           continue;
         }
-        if (sku === undefined) {
-          const msg = catalog.duplicates.has(l.sku)
-            ? `SKU ${l.sku} is carried by more than one ${erpName} product; nothing is pushed`
-            : `SKU ${l.sku} has no linked ${erpName} product; nothing is pushed`;
-          if (!catalog.duplicates.has(l.sku))
+        if (sku === undefined || catalog.duplicates.has(sku)) {
+          if (sku !== undefined) refuse(sku, ch.id, location, l.shows, `SKU ${sku} is carried by more than one ${erpName} product; nothing is pushed`);
+          else {
             problems.push({ kind: 'unlinked-sku', blocking: true, sku: l.sku, channel: ch.id, message: `SKU ${l.sku} is listed on ${chName} (${ch.id}) but has no linked ${erpName} product: link it (skuLinks.overrides) or fix the SKU` });
-          refuse(l.sku, ch.id, location, l.shows, msg);
+            refuse(l.sku, ch.id, location, l.shows, `SKU ${l.sku} has no linked ${erpName} product; nothing is pushed`);
+          }
           continue;
         }
-        seen.add(`${sku}\u0000${location}`);
         const a = allocations.get(sku)?.find((x) => x.channel === ch.id && x.location === location);
-        if (!a) continue;
-        rows.push(toRow(a, l.shows));
+        if (a) rows.push(toRow(a, l.shows));
+        else refuse(sku, ch.id, location, l.shows, `SKU ${sku} could not be allocated; nothing is pushed`);
       }
       for (const f of snapCh.fba) {
         const sku = catalog.resolve(ch.id, f.sku) ?? f.sku;

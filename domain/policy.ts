@@ -4,6 +4,7 @@
  */
 import type { BufferPolicy } from './buffers';
 import type { Config } from './config/schema';
+import type { LinkRules } from './links';
 import type { ChannelKind, ErpLocation, KitDef } from './model';
 
 export interface ChannelLocationPolicy {
@@ -61,5 +62,28 @@ export function policyFromConfig(cfg: Config): AllocationPolicy {
       max: ch.allocation.max,
     })),
     kits: cfg.kits.declared.map((k) => ({ sku: k.sku, components: k.components.map((c) => ({ ...c })) })),
+  };
+}
+
+/** The config-derived, secret-free options of a plan (everything but the clock and the snapshot). */
+export interface PlanSettings {
+  velocityWindowMs: number;
+  links: LinkRules;
+  reservations: { program: string; sku: string; location: string; qty: number; until?: number }[];
+  skus?: string[];
+}
+
+export function planSettingsFromConfig(cfg: Config): PlanSettings {
+  return {
+    velocityWindowMs: cfg.thresholds.velocityWindow,
+    links: { match: cfg.skuLinks.match, overrides: cfg.skuLinks.overrides },
+    reservations: cfg.reservations.map((r) => ({
+      program: r.program,
+      sku: r.sku,
+      location: r.location,
+      qty: r.qty,
+      ...(r.until ? { until: Date.parse(r.until) } : {}),
+    })),
+    ...(cfg.pilot.skuAllowlist ? { skus: cfg.pilot.skuAllowlist } : {}),
   };
 }

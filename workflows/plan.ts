@@ -22,13 +22,7 @@ export interface PlanWorkflowResult {
 
 export async function planWorkflow(req: PlanInputsRequest): Promise<PlanWorkflowResult> {
   const inputs = await loadPlanInputs(req);
-  const result = plan(inputs.policy, inputs.snapshot, {
-    now: Date.now(),
-    velocityWindowMs: inputs.velocityWindowMs,
-    links: inputs.links,
-    reservations: inputs.reservations,
-    ...(inputs.skuAllowlist ? { skus: inputs.skuAllowlist } : {}),
-  });
+  const result = plan(inputs.policy, inputs.snapshot, { ...inputs.settings, now: Date.now() });
   const pushes = result.rows.filter(needsPush);
   const blocking = result.problems.filter((p) => p.blocking).map((p) => p.message);
   upsertSearchAttributes([

@@ -1,7 +1,7 @@
 /** `invsync plan --snapshot FILE`: what every channel should show, per SKU and location, and why. */
 import Table from 'cli-table3';
 import { isWritten, needsPush, plan, type Plan } from '../../domain/plan';
-import { policyFromConfig } from '../../domain/policy';
+import { planSettingsFromConfig, policyFromConfig } from '../../domain/policy';
 import { snapshotSchema } from '../../domain/snapshot';
 import { CliError, EXIT, printJson, readTextFile, requireConfig, type Output } from '../io';
 
@@ -28,13 +28,11 @@ export async function runPlan(opts: PlanCommandOptions): Promise<Plan> {
       `snapshot ${opts.snapshotPath} is invalid:\n${parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n')}`,
       EXIT.problems,
     );
-  const skus = opts.skus?.length ? opts.skus : config.pilot.skuAllowlist;
+  const settings = planSettingsFromConfig(config);
   return plan(policyFromConfig(config), parsed.data, {
+    ...settings,
+    ...(opts.skus?.length ? { skus: opts.skus } : {}),
     now: opts.now ?? parsed.data.takenAt ?? Date.now(),
-    velocityWindowMs: config.thresholds.velocityWindow,
-    links: { match: config.skuLinks.match, overrides: config.skuLinks.overrides },
-    reservations: config.reservations.map((r) => ({ ...r, until: r.until ? Date.parse(r.until) : undefined })),
-    ...(skus ? { skus } : {}),
   });
 }
 
