@@ -3,7 +3,10 @@
 # Debian (glibc) base, not Alpine: the Temporal SDK's native core bridge ships glibc builds only (musl is unsupported).
 FROM node:20-bookworm-slim
 
+# INVSYNC_CONFIG: where docker-compose.yml mounts the config, so any `npx invsync <command>` run in a container
+# (`docker compose exec invsync-worker npx invsync status <sku>`) finds it without --config.
 ENV NODE_ENV=production \
+    INVSYNC_CONFIG=/config/invsync.config.yaml \
     NPM_CONFIG_UPDATE_NOTIFIER=false \
     NPM_CONFIG_FUND=false \
     NPM_CONFIG_AUDIT=false

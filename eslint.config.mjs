@@ -3,20 +3,22 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
-/** Workflow code runs in Temporal's deterministic sandbox: it may import only the workflow SDK,
- *  (and its deterministic @temporalio/common types), the pure domain core, sibling workflow files and (as types only) the activity interfaces. */
+/** Workflow code runs in Temporal's deterministic sandbox: it may import only the workflow SDK (and its
+ *  deterministic @temporalio/common types), the pure domain core, sibling workflow files and, as types only,
+ *  the activity interfaces. */
 const workflowImportRules = {
   '@typescript-eslint/no-restricted-imports': [
     'error',
     {
       patterns: [
         {
-          group: ['**', '!@temporalio/workflow', '!@temporalio/common', '!./*', '!../domain', '!../domain/**', '!../activities', '!../activities/**'],
+          regex:
+            '^(?!@temporalio/(workflow|common)$)(?!\\./)(?!\\.\\./domain(/|$))(?!\\.\\./activities(/|$))',
           message:
             'Workflow files may import only @temporalio/workflow (and @temporalio/common), domain/, other workflow files and activity types (no Node APIs, no integration code).',
         },
         {
-          group: ['../activities', '../activities/**'],
+          regex: '^\\.\\./activities(/|$)',
           allowTypeImports: true,
           message: 'Workflows may import activity *types* only: use `import type`.',
         },
@@ -25,20 +27,20 @@ const workflowImportRules = {
   ],
 };
 
-/** The domain core is pure: no I/O, no Temporal, no integrations. */
-const domainImportRules = {
+/** The domain core is pure: no I/O, no Temporal, no integrations; only zod and itself. */
+const domainMessage =
+  'domain/ is pure: it may import only zod, yaml (pure parsers) and other domain modules (no Node APIs, no Temporal, no I/O).';
+const domainImportRules = (escape) => ({
   '@typescript-eslint/no-restricted-imports': [
     'error',
     {
       patterns: [
-        {
-          group: ['**', '!zod', '!./*', '!./**', '!../*', '!../**', '../../**'],
-          message: 'domain/ is pure: it may import only zod and other domain modules (no Node APIs, no Temporal, no I/O).',
-        },
+        { regex: '^(?!(zod|yaml)$)(?!\\.)', message: domainMessage },
+        { regex: escape, message: domainMessage },
       ],
     },
   ],
-};
+});
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.tools/', 'coverage/', 'bench/results/', 'sandbox/.run/', 'bin/'] },
@@ -46,7 +48,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.mjs', '*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.mjs', '*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -57,6 +62,14 @@ export default tseslint.config(
     },
   },
   { files: ['workflows/**/*.ts'], rules: workflowImportRules },
-  { files: ['domain/**/*.ts'], rules: domainImportRules },
+  { files: ['domain/*.ts'], rules: domainImportRules('^\\.\\./') },
+  { files: ['domain/*/*.ts'], rules: domainImportRules('^\\.\\./\\.\\./') },
+  {
+    files: ['**/*.js', '**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' },
+    },
+  },
   prettier,
 );

@@ -5,7 +5,12 @@
 import { readFile } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { parseConfigText, formatProblem } from '../domain/config/parse';
-import { planSettingsFromConfig, policyFromConfig, type AllocationPolicy, type PlanSettings } from '../domain/policy';
+import {
+  planSettingsFromConfig,
+  policyFromConfig,
+  type AllocationPolicy,
+  type PlanSettings,
+} from '../domain/policy';
 import { snapshotSchema, type Snapshot } from '../domain/snapshot';
 
 export interface PlanInputsRequest {
@@ -46,7 +51,11 @@ export function createPlanActivities(env: Readonly<Record<string, string | undef
         raw = JSON.parse(await readText(req.snapshotPath, 'snapshot'));
       } catch (err) {
         if (err instanceof ApplicationFailure) throw err;
-        throw ApplicationFailure.create({ type: 'InvalidSnapshot', nonRetryable: true, message: `snapshot ${req.snapshotPath} is not JSON` });
+        throw ApplicationFailure.create({
+          type: 'InvalidSnapshot',
+          nonRetryable: true,
+          message: `snapshot ${req.snapshotPath} is not JSON`,
+        });
       }
       const snap = snapshotSchema.safeParse(raw);
       if (!snap.success)
@@ -55,7 +64,11 @@ export function createPlanActivities(env: Readonly<Record<string, string | undef
           nonRetryable: true,
           message: `snapshot ${req.snapshotPath}: ${snap.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
         });
-      return { policy: policyFromConfig(parsed.config), snapshot: snap.data, settings: planSettingsFromConfig(parsed.config) };
+      return {
+        policy: policyFromConfig(parsed.config),
+        snapshot: snap.data,
+        settings: planSettingsFromConfig(parsed.config),
+      };
     },
   };
 }

@@ -26,7 +26,9 @@ export async function readTextFile(path: string, what: string): Promise<string> 
     return await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot read ${what} ${path}${code === 'ENOENT' ? ': no such file' : `: ${code ?? (err as Error).message}`}`);
+    throw new CliError(
+      `cannot read ${what} ${path}${code === 'ENOENT' ? ': no such file' : `: ${code ?? (err as Error).message}`}`,
+    );
   }
 }
 
@@ -38,7 +40,10 @@ export async function loadConfig(path: string): Promise<ConfigResult> {
 export async function requireConfig(path: string) {
   const result = await loadConfig(path);
   if (!result.ok)
-    throw new CliError(`${path} is invalid:\n${result.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`, EXIT.problems);
+    throw new CliError(
+      `${path} is invalid:\n${result.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
+      EXIT.problems,
+    );
   return result.config;
 }
 

@@ -44,7 +44,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
       const g = globals(cmd);
       setExit(
         await planCommand(
-          { configPath: configPath(g.config), snapshotPath: o.snapshot, ...(o.sku ? { skus: o.sku } : {}), explain: Boolean(o.explain) },
+          {
+            configPath: configPath(g.config),
+            snapshotPath: o.snapshot,
+            ...(o.sku ? { skus: o.sku } : {}),
+            explain: Boolean(o.explain),
+          },
           output(Boolean(g.json)),
         ),
       );

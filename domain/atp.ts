@@ -72,7 +72,12 @@ const byPriority = (a: Slot, b: Slot): number =>
 
 function slotsOf(policy: AllocationPolicy): Slot[] {
   return policy.channels.flatMap((channel) =>
-    channel.locations.map((l) => ({ channel, location: l.id, set: [...new Set(l.erpLocations)].sort(), key: poolKey(l.erpLocations) })),
+    channel.locations.map((l) => ({
+      channel,
+      location: l.id,
+      set: [...new Set(l.erpLocations)].sort(),
+      key: poolKey(l.erpLocations),
+    })),
   );
 }
 
@@ -119,7 +124,9 @@ function poolFigures(inputs: SkuInputs, set: readonly string[], now: number): Po
     if (held > 0) {
       const take = Math.min(held, avail);
       value -= take;
-      const programs = [...new Set(inputs.reservations.filter((r) => r.location === loc).map((r) => r.program))];
+      const programs = [
+        ...new Set(inputs.reservations.filter((r) => r.location === loc).map((r) => r.program)),
+      ];
       lines.push({ text: `reserved for ${programs.join(', ')} at ${loc}`, delta: -take, value });
     }
   }
@@ -228,7 +235,8 @@ export function allocateSku(inputs: SkuInputs, policy: AllocationPolicy, now: nu
     };
 
     const others = othersReserve(s);
-    if (others.units > 0) push(`ring-fenced for ${others.names.join(', ')}`, Math.max(0, value - others.units));
+    if (others.units > 0)
+      push(`ring-fenced for ${others.names.join(', ')}`, Math.max(0, value - others.units));
     const cap = value;
     const ownReserve = reserveOf.get(s) ?? 0;
 
@@ -257,8 +265,10 @@ export function allocateSku(inputs: SkuInputs, policy: AllocationPolicy, now: nu
 
     let status: AllocationStatus = halt ? 'halted' : 'ok';
     if (!halt) {
-      if (s.channel.max !== null && value > s.channel.max) push(`capped at max ${s.channel.max}`, s.channel.max);
-      if (value > 0 && value < s.channel.min) push(`below the channel minimum of ${s.channel.min}: list none`, 0);
+      if (s.channel.max !== null && value > s.channel.max)
+        push(`capped at max ${s.channel.max}`, s.channel.max);
+      if (value > 0 && value < s.channel.min)
+        push(`below the channel minimum of ${s.channel.min}: list none`, 0);
       const override = pick(
         inputs.overrides.filter((o) => isActive(o.until, now)),
         s.channel.id,
@@ -267,7 +277,10 @@ export function allocateSku(inputs: SkuInputs, policy: AllocationPolicy, now: nu
       if (override) {
         status = 'override';
         const qty = Math.max(0, Math.min(override.qty, cap));
-        const why = [override.reason, override.until !== undefined ? `until ${new Date(override.until).toISOString()}` : '']
+        const why = [
+          override.reason,
+          override.until !== undefined ? `until ${new Date(override.until).toISOString()}` : '',
+        ]
           .filter(Boolean)
           .join(', ');
         push(
@@ -311,7 +324,9 @@ export function allocateKit(inputs: KitInputs, policy: AllocationPolicy, now: nu
     let value = Number.POSITIVE_INFINITY;
     let cap = Number.POSITIVE_INFINITY;
     for (const c of kit.components) {
-      const a = inputs.components.get(c.sku)?.find((x) => x.channel === s.channel.id && x.location === s.location);
+      const a = inputs.components
+        .get(c.sku)
+        ?.find((x) => x.channel === s.channel.id && x.location === s.location);
       const basis = a?.basis ?? 0;
       const can = Math.floor(basis / c.qty);
       cap = Math.min(cap, Math.floor((a?.cap ?? 0) / c.qty));
@@ -337,8 +352,10 @@ export function allocateKit(inputs: KitInputs, policy: AllocationPolicy, now: nu
     }
     const basis = value;
     if (!halt) {
-      if (s.channel.max !== null && value > s.channel.max) push(`capped at max ${s.channel.max}`, s.channel.max);
-      if (value > 0 && value < s.channel.min) push(`below the channel minimum of ${s.channel.min}: list none`, 0);
+      if (s.channel.max !== null && value > s.channel.max)
+        push(`capped at max ${s.channel.max}`, s.channel.max);
+      if (value > 0 && value < s.channel.min)
+        push(`below the channel minimum of ${s.channel.min}: list none`, 0);
       const override = pick(
         inputs.overrides.filter((o) => isActive(o.until, now)),
         s.channel.id,

@@ -30,7 +30,11 @@ export interface DriftRow extends DriftInput {
   class: DriftClass;
 }
 
-export function classifyDrift(shown: number, expected: number, t: DriftThresholds): { drift: number; percent: number; class: DriftClass } {
+export function classifyDrift(
+  shown: number,
+  expected: number,
+  t: DriftThresholds,
+): { drift: number; percent: number; class: DriftClass } {
   const drift = shown - expected;
   const abs = Math.abs(drift);
   const percent = (abs / Math.max(expected, 1)) * 100;

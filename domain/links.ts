@@ -11,7 +11,12 @@ export interface CatalogProduct {
 
 export interface LinkRules {
   match: readonly ('sku' | 'barcode')[];
-  overrides: readonly { sku: string; erpSku?: string | undefined; erpBarcode?: string | undefined; channels: Readonly<Record<string, string>> }[];
+  overrides: readonly {
+    sku: string;
+    erpSku?: string | undefined;
+    erpBarcode?: string | undefined;
+    channels: Readonly<Record<string, string>>;
+  }[];
 }
 
 export type CatalogProblemKind = 'blank-sku' | 'duplicate-sku' | 'unlinked-sku';
@@ -68,13 +73,17 @@ export function buildCatalog(erp: ErpKind, products: readonly CatalogProduct[], 
 
   const overrideByChannelSku = new Map<string, string>();
   for (const o of rules.overrides) {
-    const target = o.erpSku ?? (o.erpBarcode !== undefined ? byBarcode.get(o.erpBarcode) : undefined) ?? o.sku;
-    for (const [channel, channelSku] of Object.entries(o.channels)) overrideByChannelSku.set(`${channel}\u0000${channelSku}`, target);
+    const target =
+      o.erpSku ?? (o.erpBarcode !== undefined ? byBarcode.get(o.erpBarcode) : undefined) ?? o.sku;
+    for (const [channel, channelSku] of Object.entries(o.channels))
+      overrideByChannelSku.set(`${channel}\u0000${channelSku}`, target);
     overrideByChannelSku.set(`*\u0000${o.sku}`, target);
   }
 
   const resolve = (channel: string, channelSku: string): string | undefined => {
-    const explicit = overrideByChannelSku.get(`${channel}\u0000${channelSku}`) ?? overrideByChannelSku.get(`*\u0000${channelSku}`);
+    const explicit =
+      overrideByChannelSku.get(`${channel}\u0000${channelSku}`) ??
+      overrideByChannelSku.get(`*\u0000${channelSku}`);
     if (explicit !== undefined) return count.has(explicit) ? explicit : undefined;
     if (rules.match.includes('sku') && count.has(channelSku)) return channelSku;
     if (rules.match.includes('barcode')) return byBarcode.get(channelSku);

@@ -50,7 +50,13 @@ export interface PlanOptions {
   velocityWindowMs: number;
   links: LinkRules;
   /** Config-level programme reservations, added to the snapshot's. */
-  reservations?: readonly { program: string; sku: string; location: string; qty: number; until?: number | undefined }[];
+  reservations?: readonly {
+    program: string;
+    sku: string;
+    location: string;
+    qty: number;
+    until?: number | undefined;
+  }[];
   /** Only these SKUs (pilot allowlist or `--sku`). */
   skus?: readonly string[];
 }
@@ -60,7 +66,11 @@ export interface Plan {
   problems: PlanProblem[];
 }
 
-const CHANNEL_NAME: Record<string, string> = { shopify: 'Shopify', amazon: 'Amazon', mercadolibre: 'Mercado Libre' };
+const CHANNEL_NAME: Record<string, string> = {
+  shopify: 'Shopify',
+  amazon: 'Amazon',
+  mercadolibre: 'Mercado Libre',
+};
 
 export function plan(policy: AllocationPolicy, snap: Snapshot, opts: PlanOptions): Plan {
   const { now } = opts;
@@ -86,7 +96,11 @@ export function plan(policy: AllocationPolicy, snap: Snapshot, opts: PlanOptions
     const bySku = stock.get(r.sku) ?? {};
     const prev = bySku[r.location];
     bySku[r.location] = prev
-      ? { onHand: prev.onHand + r.onHand, reserved: prev.reserved + r.reserved, damaged: prev.damaged + r.damaged }
+      ? {
+          onHand: prev.onHand + r.onHand,
+          reserved: prev.reserved + r.reserved,
+          damaged: prev.damaged + r.damaged,
+        }
       : { onHand: r.onHand, reserved: r.reserved, damaged: r.damaged };
     stock.set(r.sku, bySku);
   }
@@ -110,9 +124,19 @@ export function plan(policy: AllocationPolicy, snap: Snapshot, opts: PlanOptions
   // The pending-order ledger, with kit sales exploded into their components.
   const ledger: LedgerEntry[] = [];
   snap.ledger.forEach((e, i) => {
-    const entry = { id: e.id ?? `${e.channel}:${e.orderId}:${i}`, channel: e.channel, orderId: e.orderId, sku: e.sku, qty: e.qty, erpLocations: e.erpLocations, at: e.at ?? now };
+    const entry = {
+      id: e.id ?? `${e.channel}:${e.orderId}:${i}`,
+      channel: e.channel,
+      orderId: e.orderId,
+      sku: e.sku,
+      qty: e.qty,
+      erpLocations: e.erpLocations,
+      at: e.at ?? now,
+    };
     const k = kits.get(e.sku);
-    if (k) for (const c of k.components) ledger.push({ ...entry, id: `${entry.id}/${c.sku}`, sku: c.sku, qty: e.qty * c.qty });
+    if (k)
+      for (const c of k.components)
+        ledger.push({ ...entry, id: `${entry.id}/${c.sku}`, sku: c.sku, qty: e.qty * c.qty });
     else ledger.push(entry);
   });
   const reservations = [
@@ -166,7 +190,15 @@ export function plan(policy: AllocationPolicy, snap: Snapshot, opts: PlanOptions
 
   const rows: PlanRow[] = [];
   const refuse = (sku: string, channel: string, location: string, shows: number | undefined, text: string) =>
-    rows.push({ sku, channel, location, qty: 0, ...(shows !== undefined ? { shows } : {}), status: 'refused', lines: [{ text, delta: 0, value: 0 }] });
+    rows.push({
+      sku,
+      channel,
+      location,
+      qty: 0,
+      ...(shows !== undefined ? { shows } : {}),
+      status: 'refused',
+      lines: [{ text, delta: 0, value: 0 }],
+    });
 
   for (const ch of policy.channels) {
     const chName = CHANNEL_NAME[ch.kind] ?? ch.kind;
@@ -183,16 +215,45 @@ export function plan(policy: AllocationPolicy, snap: Snapshot, opts: PlanOptions
         if (wanted && !wanted.has(target)) continue;
         if (!locIds.has(location)) {
           const problem = `${chName} location ${location || '(none)'} is not mapped to any ${erpName} location`;
-          if (!problems.some((p) => p.kind === 'unmapped-location' && p.channel === ch.id && p.location === location))
-            problems.push({ kind: 'unmapped-location', blocking: true, channel: ch.id, location, message: `${problem}: map it in channels[].locations or remove the listing` });
+          if (
+            !problems.some(
+              (p) => p.kind === 'unmapped-location' && p.channel === ch.id && p.location === location,
+            )
+          )
+            problems.push({
+              kind: 'unmapped-location',
+              blocking: true,
+              channel: ch.id,
+              location,
+              message: `${problem}: map it in channels[].locations or remove the listing`,
+            });
           refuse(target, ch.id, location, l.shows, `${problem}; nothing is pushed`);
           continue;
         }
         if (sku === undefined || catalog.duplicates.has(sku)) {
-          if (sku !== undefined) refuse(sku, ch.id, location, l.shows, `SKU ${sku} is carried by more than one ${erpName} product; nothing is pushed`);
+          if (sku !== undefined)
+            refuse(
+              sku,
+              ch.id,
+              location,
+              l.shows,
+              `SKU ${sku} is carried by more than one ${erpName} product; nothing is pushed`,
+            );
           else {
-            problems.push({ kind: 'unlinked-sku', blocking: true, sku: l.sku, channel: ch.id, message: `SKU ${l.sku} is listed on ${chName} (${ch.id}) but has no linked ${erpName} product: link it (skuLinks.overrides) or fix the SKU` });
-            refuse(l.sku, ch.id, location, l.shows, `SKU ${l.sku} has no linked ${erpName} product; nothing is pushed`);
+            problems.push({
+              kind: 'unlinked-sku',
+              blocking: true,
+              sku: l.sku,
+              channel: ch.id,
+              message: `SKU ${l.sku} is listed on ${chName} (${ch.id}) but has no linked ${erpName} product: link it (skuLinks.overrides) or fix the SKU`,
+            });
+            refuse(
+              l.sku,
+              ch.id,
+              location,
+              l.shows,
+              `SKU ${l.sku} has no linked ${erpName} product; nothing is pushed`,
+            );
           }
           continue;
         }
@@ -242,7 +303,13 @@ export function plan(policy: AllocationPolicy, snap: Snapshot, opts: PlanOptions
           shows: l.shows,
           drift: 0,
           status: 'read-only',
-          lines: [{ text: `Mercado Libre Full stock is Mercado Libre's: read and reported, never written`, delta: l.shows, value: l.shows }],
+          lines: [
+            {
+              text: `Mercado Libre Full stock is Mercado Libre's: read and reported, never written`,
+              delta: l.shows,
+              value: l.shows,
+            },
+          ],
         });
       }
     } else {
@@ -255,7 +322,12 @@ export function plan(policy: AllocationPolicy, snap: Snapshot, opts: PlanOptions
   }
   for (const id of Object.keys(snap.channels))
     if (!policy.channels.some((c) => c.id === id))
-      problems.push({ kind: 'unknown-channel', blocking: false, channel: id, message: `the snapshot has channel ${id}, which the config does not define` });
+      problems.push({
+        kind: 'unknown-channel',
+        blocking: false,
+        channel: id,
+        message: `the snapshot has channel ${id}, which the config does not define`,
+      });
 
   rows.sort((a, b) => cmp(a.sku, b.sku) || cmp(a.channel, b.channel) || cmp(a.location, b.location));
   return { rows, problems };
@@ -264,7 +336,14 @@ export function plan(policy: AllocationPolicy, snap: Snapshot, opts: PlanOptions
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function toRow(a: Allocation, shows: number | undefined): PlanRow {
-  const status: PlanStatus = a.status === 'halted' ? 'halted' : a.mode === 'shadow' ? 'shadow' : a.status === 'override' ? 'override' : 'live';
+  const status: PlanStatus =
+    a.status === 'halted'
+      ? 'halted'
+      : a.mode === 'shadow'
+        ? 'shadow'
+        : a.status === 'override'
+          ? 'override'
+          : 'live';
   return {
     sku: a.sku,
     channel: a.channel,

@@ -83,9 +83,18 @@ export interface FbaSellable {
 export function fbaSellable(d: FbaInventoryDetails): FbaSellable {
   const sellable = Math.max(0, whole(d.fulfillableQuantity ?? 0));
   const inbound =
-    whole(d.inboundWorkingQuantity ?? 0) + whole(d.inboundShippedQuantity ?? 0) + whole(d.inboundReceivingQuantity ?? 0);
+    whole(d.inboundWorkingQuantity ?? 0) +
+    whole(d.inboundShippedQuantity ?? 0) +
+    whole(d.inboundReceivingQuantity ?? 0);
   const reserved = whole(d.reservedQuantity?.totalReservedQuantity ?? 0);
   const unfulfillable = whole(d.unfulfillableQuantity?.totalUnfulfillableQuantity ?? 0);
   const researching = whole(d.researchingQuantity?.totalResearchingQuantity ?? 0);
-  return { sellable, total: sellable + inbound + reserved + unfulfillable + researching, inbound, reserved, unfulfillable, researching };
+  return {
+    sellable,
+    total: sellable + inbound + reserved + unfulfillable + researching,
+    inbound,
+    reserved,
+    unfulfillable,
+    researching,
+  };
 }

@@ -11,7 +11,15 @@ export const SEARCH_ATTRIBUTES = [
 
 export type SearchAttributeName = (typeof SEARCH_ATTRIBUTES)[number]['name'];
 
-export const INV_STATUSES = ['ok', 'syncing', 'drift', 'halted', 'needs-attention', 'waiting-erp', 'waiting-approval'] as const;
+export const INV_STATUSES = [
+  'ok',
+  'syncing',
+  'drift',
+  'halted',
+  'needs-attention',
+  'waiting-erp',
+  'waiting-approval',
+] as const;
 export type InvStatus = (typeof INV_STATUSES)[number];
 
 /** Task queues the outside world relies on. */

@@ -8,7 +8,9 @@ import { fromNetSuiteRow, fromOdooQuants } from './quantities';
 import type { ErpQuantity, ErpStockRow } from './model';
 
 const qty = z.number().int();
-const when = z.union([z.number().int(), z.iso.datetime({ offset: true })]).transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
+const when = z
+  .union([z.number().int(), z.iso.datetime({ offset: true })])
+  .transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
 
 const normalizedRow = z.object({
   sku: z.string(),
@@ -120,10 +122,19 @@ export const snapshotSchema = z.object({
     )
     .default([]),
   halts: z
-    .array(z.object({ sku: z.string(), channel: z.string(), location: z.string().optional(), reason: z.string() }))
+    .array(
+      z.object({ sku: z.string(), channel: z.string(), location: z.string().optional(), reason: z.string() }),
+    )
     .default([]),
   sales: z
-    .array(z.object({ sku: z.string(), qty: z.number().int().positive(), at: when, channel: z.string().optional() }))
+    .array(
+      z.object({
+        sku: z.string(),
+        qty: z.number().int().positive(),
+        at: when,
+        channel: z.string().optional(),
+      }),
+    )
     .default([]),
 });
 

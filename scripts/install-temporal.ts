@@ -7,7 +7,9 @@ ensureTemporalCli((line) => console.error(`[temporal] ${line}`))
   .then((cli) => {
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     if (!quiet || cli.source === 'go-install' || cli.source === 'sdk-download')
-      console.error(`[temporal] CLI ${cli.version ? `v${cli.version} ` : ''}from ${cli.source}: ${cli.path} (${secs}s)`);
+      console.error(
+        `[temporal] CLI ${cli.version ? `v${cli.version} ` : ''}from ${cli.source}: ${cli.path} (${secs}s)`,
+      );
   })
   .catch((err: Error) => {
     console.error(err.message);

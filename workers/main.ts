@@ -24,7 +24,9 @@ export function installRuntime(logLevel: LogLevel = 'INFO'): void {
   runtimeInstalled = true;
 }
 
-export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
+export async function createWorker(
+  opts: WorkerOptions,
+): Promise<{ worker: Worker; connection: NativeConnection }> {
   installRuntime(opts.logLevel);
   const connection = await NativeConnection.connect({ address: opts.address });
   const worker = await Worker.create({
@@ -38,18 +40,27 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
 }
 
 /** `invsync worker`: the config says where Temporal is; --address / $TEMPORAL_ADDRESS override it. */
-export async function runWorkerCommand(o: { configPath?: string | undefined; address?: string | undefined }): Promise<number> {
+export async function runWorkerCommand(o: {
+  configPath?: string | undefined;
+  address?: string | undefined;
+}): Promise<number> {
   let address = o.address ?? process.env.TEMPORAL_ADDRESS;
   let namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
   const path = configPath(o.configPath);
   if (o.configPath !== undefined || existsSync(path)) {
     const cfg = await loadConfig(path);
-    if (!cfg.ok) throw new CliError(`${path} is invalid:\n${cfg.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`, EXIT.problems);
+    if (!cfg.ok)
+      throw new CliError(
+        `${path} is invalid:\n${cfg.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
+        EXIT.problems,
+      );
     address ??= cfg.config.temporal.address;
     namespace = process.env.TEMPORAL_NAMESPACE ?? cfg.config.temporal.namespace;
   }
   const { worker, connection } = await createWorker({ address: address ?? '127.0.0.1:7233', namespace });
-  console.error(`invsync worker polling task queue "${WORKFLOW_TASK_QUEUE}" on ${address ?? '127.0.0.1:7233'} (namespace ${namespace})`);
+  console.error(
+    `invsync worker polling task queue "${WORKFLOW_TASK_QUEUE}" on ${address ?? '127.0.0.1:7233'} (namespace ${namespace})`,
+  );
   try {
     await worker.run();
   } finally {

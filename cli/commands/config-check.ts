@@ -5,7 +5,12 @@ import { EXIT, loadConfig, printJson, type Output } from '../io';
 export async function configCheck(path: string, o: Output): Promise<number> {
   const result = await loadConfig(path);
   if (o.json) {
-    printJson(o, result.ok ? { ok: true, path, channels: result.config.channels.map((c) => c.id) } : { ok: false, path, problems: result.problems });
+    printJson(
+      o,
+      result.ok
+        ? { ok: true, path, channels: result.config.channels.map((c) => c.id) }
+        : { ok: false, path, problems: result.problems },
+    );
     return result.ok ? EXIT.ok : EXIT.problems;
   }
   if (result.ok) {

@@ -20,7 +20,10 @@ export async function runPlan(opts: PlanCommandOptions): Promise<Plan> {
     raw = JSON.parse(await readTextFile(opts.snapshotPath, 'snapshot'));
   } catch (err) {
     if (err instanceof CliError) throw err;
-    throw new CliError(`snapshot ${opts.snapshotPath} is not valid JSON: ${(err as Error).message}`, EXIT.problems);
+    throw new CliError(
+      `snapshot ${opts.snapshotPath} is not valid JSON: ${(err as Error).message}`,
+      EXIT.problems,
+    );
   }
   const parsed = snapshotSchema.safeParse(raw);
   if (!parsed.success)
@@ -51,8 +54,13 @@ export async function planCommand(opts: PlanCommandOptions, o: Output): Promise<
   });
   for (const r of result.rows) {
     const why = opts.explain
-      ? r.lines.map((l) => `${l.delta > 0 ? '+' : ''}${l.delta === 0 ? '' : l.delta} ${l.text} -> ${l.value}`.trim()).join('\n')
-      : (r.lines.filter((l) => l.delta !== 0 || r.status === 'refused' || r.status === 'read-only').at(-1)?.text ?? '');
+      ? r.lines
+          .map((l) =>
+            `${l.delta > 0 ? '+' : ''}${l.delta === 0 ? '' : l.delta} ${l.text} -> ${l.value}`.trim(),
+          )
+          .join('\n')
+      : (r.lines.filter((l) => l.delta !== 0 || r.status === 'refused' || r.status === 'read-only').at(-1)
+          ?.text ?? '');
     table.push([r.sku, r.channel, r.location, r.qty, r.shows ?? '', r.drift ?? '', r.status, why]);
   }
   o.out(table.toString());

@@ -58,7 +58,10 @@ function zodProblems(error: z.ZodError): ConfigProblem[] {
   return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
 }
 
-export function parseConfigObject(raw: unknown, env: Readonly<Record<string, string | undefined>> = {}): ConfigResult {
+export function parseConfigObject(
+  raw: unknown,
+  env: Readonly<Record<string, string | undefined>> = {},
+): ConfigResult {
   const problems: ConfigProblem[] = [];
   const interpolated = interpolateEnv(raw, env, problems);
   if (problems.length) return { ok: false, problems };
@@ -67,7 +70,10 @@ export function parseConfigObject(raw: unknown, env: Readonly<Record<string, str
   return { ok: true, config: parsed.data };
 }
 
-export function parseConfigText(text: string, env: Readonly<Record<string, string | undefined>> = {}): ConfigResult {
+export function parseConfigText(
+  text: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): ConfigResult {
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length) {
     return {

@@ -8,7 +8,10 @@ import { DURATION_PATTERN, parseDuration } from '../duration';
 import { DEFAULT_VELOCITY_TIERS } from '../buffers';
 
 const duration = z
-  .union([z.number().int().nonnegative(), z.string().regex(DURATION_PATTERN, 'use a duration such as 30s, 15m, 2h')])
+  .union([
+    z.number().int().nonnegative(),
+    z.string().regex(DURATION_PATTERN, 'use a duration such as 30s, 15m, 2h'),
+  ])
   .transform((v) => parseDuration(v));
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
@@ -156,7 +159,10 @@ export const configSchema = z
     channels: z.array(channel).min(1, 'configure at least one channel'),
     skuLinks: z
       .object({
-        match: z.array(z.enum(['sku', 'barcode'])).min(1).default(['sku', 'barcode']),
+        match: z
+          .array(z.enum(['sku', 'barcode']))
+          .min(1)
+          .default(['sku', 'barcode']),
         overrides: z
           .array(
             z.object({
@@ -200,7 +206,9 @@ export const configSchema = z
         pendingOrderTimeout: duration.default(2 * 3_600_000),
         queueDepth: units.default(100),
         channelStale: duration.default(10 * 60_000),
-        pushFailures: z.object({ count: units.default(3), window: duration.default(30 * 60_000) }).prefault({}),
+        pushFailures: z
+          .object({ count: units.default(3), window: duration.default(30 * 60_000) })
+          .prefault({}),
         lowStockDaysOfCover: z.number().positive().default(2),
       })
       .prefault({}),
@@ -226,7 +234,11 @@ export const configSchema = z
     ingress: z
       .object({
         host: z.string().default('127.0.0.1'),
-        port: z.number().int().min(0).max(65535).default(8080),
+        // A number, or a string of digits (what `${INGRESS_PORT}` interpolates to).
+        port: z
+          .union([z.number(), z.string().regex(/^\d+$/, 'use a port number').transform(Number)])
+          .pipe(z.number().int().min(0).max(65535))
+          .default(8080),
         adminToken: z.string().min(16, 'use at least 16 characters').optional(),
         erpSecret: z.string().optional(),
       })
@@ -235,7 +247,8 @@ export const configSchema = z
     reports: z.object({ dir: z.string().default('reports') }).prefault({}),
   })
   .superRefine((cfg, ctx) => {
-    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    const issue = (path: (string | number)[], message: string) =>
+      ctx.addIssue({ code: 'custom', path, message });
 
     const erpIds = new Map<string, boolean>();
     cfg.erp.locations.forEach((l, i) => {
@@ -249,7 +262,8 @@ export const configSchema = z
       channelIds.add(ch.id);
       const locIds = new Set<string>();
       ch.locations.forEach((loc, li) => {
-        if (locIds.has(loc.id)) issue(['channels', ci, 'locations', li, 'id'], `duplicate location "${loc.id}"`);
+        if (locIds.has(loc.id))
+          issue(['channels', ci, 'locations', li, 'id'], `duplicate location "${loc.id}"`);
         locIds.add(loc.id);
         for (const erpLoc of loc.erpLocations) {
           const sellable = erpIds.get(erpLoc);
@@ -290,7 +304,8 @@ export const configSchema = z
     for (const p of slots) {
       const key = p.set.join('\u0000');
       const ch = cfg.channels[p.ci];
-      if (ch?.allocation.share.mode === 'partitioned') pools.set(key, (pools.get(key) ?? 0) + ch.allocation.share.percent);
+      if (ch?.allocation.share.mode === 'partitioned')
+        pools.set(key, (pools.get(key) ?? 0) + ch.allocation.share.percent);
       if (!p.split) continue;
       for (const q of slots) {
         if (q === p || q.set.join('\u0000') === key || !q.set.some((l) => p.set.includes(l))) continue;
@@ -303,19 +318,27 @@ export const configSchema = z
     }
     for (const [key, total] of pools)
       if (total > 100)
-        issue(['channels'], `partitioned shares over ERP locations [${key.split('\u0000').join(', ')}] add up to ${total}%`);
+        issue(
+          ['channels'],
+          `partitioned shares over ERP locations [${key.split('\u0000').join(', ')}] add up to ${total}%`,
+        );
 
     cfg.skuLinks.overrides.forEach((o, i) => {
       for (const chId of Object.keys(o.channels))
-        if (!channelIds.has(chId)) issue(['skuLinks', 'overrides', i, 'channels', chId], `unknown channel "${chId}"`);
+        if (!channelIds.has(chId))
+          issue(['skuLinks', 'overrides', i, 'channels', chId], `unknown channel "${chId}"`);
     });
 
     const kitSkus = new Map(cfg.kits.declared.map((k) => [k.sku, k]));
     cfg.kits.declared.forEach((k, i) => {
       k.components.forEach((c, j) => {
-        if (c.sku === k.sku) issue(['kits', 'declared', i, 'components', j, 'sku'], `kit ${k.sku} contains itself`);
+        if (c.sku === k.sku)
+          issue(['kits', 'declared', i, 'components', j, 'sku'], `kit ${k.sku} contains itself`);
         else if (kitSkus.has(c.sku))
-          issue(['kits', 'declared', i, 'components', j, 'sku'], `kit ${k.sku} contains kit ${c.sku}; nest components directly`);
+          issue(
+            ['kits', 'declared', i, 'components', j, 'sku'],
+            `kit ${k.sku} contains kit ${c.sku}; nest components directly`,
+          );
       });
     });
 

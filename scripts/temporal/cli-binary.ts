@@ -141,7 +141,8 @@ export async function ensureTemporalCli(log: Log = () => undefined): Promise<Res
   if (go) {
     log(`Go ${go} found`);
     for (const version of TEMPORAL_CLI_VERSIONS) {
-      if (await goInstall(version, log)) return { path: join(TOOLS_DIR, version, 'temporal'), source: 'go-install', version };
+      if (await goInstall(version, log))
+        return { path: join(TOOLS_DIR, version, 'temporal'), source: 'go-install', version };
     }
   }
   const downloaded = await sdkDownload(log);

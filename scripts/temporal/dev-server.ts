@@ -47,12 +47,31 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-export function devServerArgs(o: Required<Pick<DevServerOptions, 'ip' | 'port' | 'metricsPort' | 'namespace'>> & DevServerOptions): string[] {
-  const args = ['server', 'start-dev', '--ip', o.ip, '--port', String(o.port), '--metrics-port', String(o.metricsPort)];
+export function devServerArgs(
+  o: Required<Pick<DevServerOptions, 'ip' | 'port' | 'metricsPort' | 'namespace'>> & DevServerOptions,
+): string[] {
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    o.ip,
+    '--port',
+    String(o.port),
+    '--metrics-port',
+    String(o.metricsPort),
+  ];
   args.push('--namespace', o.namespace);
   if (o.uiPort === false || o.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(o.uiPort));
-  if (o.dbFile) args.push('--db-filename', o.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
+  if (o.dbFile)
+    args.push(
+      '--db-filename',
+      o.dbFile,
+      '--sqlite-pragma',
+      'journal_mode=wal',
+      '--sqlite-pragma',
+      'synchronous=normal',
+    );
   args.push('--log-level', o.logLevel ?? 'warn');
   for (const sa of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${sa.name}=${sa.type}`);
   const dyn = { 'frontend.enableServerVersionCheck': false, ...o.dynamicConfig };
@@ -60,10 +79,16 @@ export function devServerArgs(o: Required<Pick<DevServerOptions, 'ip' | 'port' |
   return args;
 }
 
-async function waitUntilServing(address: string, child: ChildProcess, deadline: number, output: () => string): Promise<void> {
+async function waitUntilServing(
+  address: string,
+  child: ChildProcess,
+  deadline: number,
+  output: () => string,
+): Promise<void> {
   let lastError = '';
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`temporal dev server exited with code ${child.exitCode}:\n${output()}`);
+    if (child.exitCode !== null)
+      throw new Error(`temporal dev server exited with code ${child.exitCode}:\n${output()}`);
     try {
       const conn = await Connection.connect({ address, connectTimeout: 1000 });
       try {

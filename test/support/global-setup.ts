@@ -30,7 +30,9 @@ export default async function globalSetup(): Promise<void> {
   process.env.INVSYNC_TEST_TEMPORAL_NAMESPACE = server.namespace;
   process.env.INVSYNC_TEST_WORKFLOW_BUNDLE = bundlePath;
   process.env.INVSYNC_TEST_TMP = dir;
-  console.log(`\n[test] Temporal dev server ${server.address} (${cli.source}) and workflow bundle ready in ${Date.now() - started} ms`);
+  console.log(
+    `\n[test] Temporal dev server ${server.address} (${cli.source}) and workflow bundle ready in ${Date.now() - started} ms`,
+  );
 }
 
 const quietLogger = {

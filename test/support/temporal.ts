@@ -11,8 +11,16 @@ let runtimeInstalled = false;
 export function testEnv(): { address: string; namespace: string; bundlePath: string; tmp: string } {
   const address = process.env.INVSYNC_TEST_TEMPORAL_ADDRESS;
   const bundlePath = process.env.INVSYNC_TEST_WORKFLOW_BUNDLE;
-  if (!address || !bundlePath) throw new Error('no Temporal dev server: run the `temporal` Jest project (see test/support/global-setup.ts)');
-  return { address, namespace: process.env.INVSYNC_TEST_TEMPORAL_NAMESPACE ?? 'default', bundlePath, tmp: process.env.INVSYNC_TEST_TMP ?? '/tmp' };
+  if (!address || !bundlePath)
+    throw new Error(
+      'no Temporal dev server: run the `temporal` Jest project (see test/support/global-setup.ts)',
+    );
+  return {
+    address,
+    namespace: process.env.INVSYNC_TEST_TEMPORAL_NAMESPACE ?? 'default',
+    bundlePath,
+    tmp: process.env.INVSYNC_TEST_TMP ?? '/tmp',
+  };
 }
 
 export interface TemporalTestContext {

@@ -64,11 +64,14 @@ function service(name: string): Service {
 
 /** Compose variable interpolation with the defaults written in the file (the process environment is ignored). */
 function interpolate(value: string): string {
-  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g, (m, _name: string, fallback?: string) => {
-    if (m === '$$') return '$';
-    if (fallback === undefined) throw new Error(`${m} has no default value in docker-compose.yml`);
-    return fallback;
-  });
+  return value.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g,
+    (m, _name: string, fallback?: string) => {
+      if (m === '$$') return '$';
+      if (fallback === undefined) throw new Error(`${m} has no default value in docker-compose.yml`);
+      return fallback;
+    },
+  );
 }
 
 function env(name: string): Record<string, string> {
@@ -100,7 +103,12 @@ interface Mount {
 function mounts(name: string): Mount[] {
   return (service(name).volumes ?? []).map((v) => {
     if (typeof v !== 'string') {
-      return { source: v.source ?? '', target: v.target, bind: v.type === 'bind', readOnly: v.read_only === true };
+      return {
+        source: v.source ?? '',
+        target: v.target,
+        bind: v.type === 'bind',
+        readOnly: v.read_only === true,
+      };
     }
     const [source = '', target = '', mode = ''] = interpolate(v).split(':');
     return { source, target, bind: /^[./~]/.test(source), readOnly: mode.split(',').includes('ro') };
@@ -111,7 +119,8 @@ function mounts(name: string): Mount[] {
 function hostPathFor(name: string, containerPath: string): string {
   for (const m of mounts(name).filter((x) => x.bind)) {
     if (containerPath === m.target) return join(ROOT, m.source);
-    if (containerPath.startsWith(`${m.target}/`)) return join(ROOT, m.source, containerPath.slice(m.target.length + 1));
+    if (containerPath.startsWith(`${m.target}/`))
+      return join(ROOT, m.source, containerPath.slice(m.target.length + 1));
   }
   throw new Error(`service ${name}: ${containerPath} is not inside any bind mount`);
 }
@@ -273,7 +282,9 @@ describe('docker-compose.yml: Temporal', () => {
     ] as const) {
       expect(sh).toMatch(new RegExp(`--db ${db} create\\b`));
       expect(sh).toMatch(new RegExp(`--db ${db} setup-schema -v 0\\.0\\b`));
-      expect(sh).toContain(`--db ${db} update-schema -d /etc/temporal/schema/postgresql/v12/${dir}/versioned`);
+      expect(sh).toContain(
+        `--db ${db} update-schema -d /etc/temporal/schema/postgresql/v12/${dir}/versioned`,
+      );
     }
   });
 
@@ -330,7 +341,9 @@ describe('docker-compose.yml: invsync worker and ingress', () => {
   it('publishes the ingress on 127.0.0.1:8080 and makes it listen on all interfaces inside the container', () => {
     expect(ports('invsync-ingress')).toEqual([{ hostIp: '127.0.0.1', published: '8080', target: '8080' }]);
     expect(env('invsync-ingress').INVSYNC_INGRESS_HOST).toBe('0.0.0.0');
-    expect(list(service('invsync-ingress').healthcheck?.test).join(' ')).toContain('http://127.0.0.1:8080/healthz');
+    expect(list(service('invsync-ingress').healthcheck?.test).join(' ')).toContain(
+      'http://127.0.0.1:8080/healthz',
+    );
   });
 
   it('exposes the worker metrics port without a host port or container name, so the worker can be scaled', () => {
@@ -365,8 +378,12 @@ describe('docker-compose.yml: files mounted from the repository', () => {
   });
 
   it('keeps the operator-provided config out of git and out of the image', () => {
-    const gitignore = read('.gitignore').split('\n').map((l) => l.trim());
-    const dockerignore = read('.dockerignore').split('\n').map((l) => l.trim());
+    const gitignore = read('.gitignore')
+      .split('\n')
+      .map((l) => l.trim());
+    const dockerignore = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
     for (const file of OPERATOR_PROVIDED) {
       expect(gitignore.some((l) => l === file || l === `/${file}`)).toBe(true);
       expect(dockerignore).toContain(file);
@@ -382,7 +399,9 @@ describe('Dockerfile and .dockerignore', () => {
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'));
   const of = (keyword: string) =>
-    instructions.filter((l) => l.toUpperCase().startsWith(`${keyword} `)).map((l) => l.slice(keyword.length + 1).trim());
+    instructions
+      .filter((l) => l.toUpperCase().startsWith(`${keyword} `))
+      .map((l) => l.slice(keyword.length + 1).trim());
 
   it('is based on node:20-bookworm-slim (glibc), never Alpine', () => {
     const froms = of('FROM');
@@ -411,7 +430,10 @@ describe('Dockerfile and .dockerignore', () => {
   });
 
   it('runs the bin through tsx, which must therefore be a production dependency', () => {
-    const pkg = JSON.parse(read('package.json')) as { bin?: Record<string, string>; dependencies?: Record<string, string> };
+    const pkg = JSON.parse(read('package.json')) as {
+      bin?: Record<string, string>;
+      dependencies?: Record<string, string>;
+    };
     expect(pkg.bin?.invsync).toBe('bin/invsync.cjs');
     expect(read('bin/invsync.cjs')).toContain("require('tsx/cjs')");
     expect(pkg.dependencies?.tsx).toBeDefined();
@@ -422,11 +444,29 @@ describe('Dockerfile and .dockerignore', () => {
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l !== '' && !l.startsWith('#'));
-    for (const entry of ['node_modules', '.tools', '.git', 'test', 'bench/results', 'sandbox/.run', 'coverage', '.env']) {
+    for (const entry of [
+      'node_modules',
+      '.tools',
+      '.git',
+      'test',
+      'bench/results',
+      'sandbox/.run',
+      'coverage',
+      '.env',
+    ]) {
       expect(ignored).toContain(entry);
     }
     expect(ignored.some((l) => /^(\*\*\/)?\*\.db$/.test(l))).toBe(true);
-    for (const needed of ['package.json', 'package-lock.json', 'bin', 'cli', 'domain', 'workflows', 'activities', 'workers']) {
+    for (const needed of [
+      'package.json',
+      'package-lock.json',
+      'bin',
+      'cli',
+      'domain',
+      'workflows',
+      'activities',
+      'workers',
+    ]) {
       expect(ignored).not.toContain(needed);
     }
   });

@@ -48,9 +48,15 @@ test('the example config is valid and fills defaults from the brief', () => {
 });
 
 test('${ENV} interpolation fills secrets from the environment, with defaults', () => {
-  const r = parseConfigText(minimal(shopify('shop', '[{ id: L1, erpLocations: [WH1/Stock] }]')), { ODOO_KEY: 's3cret' });
+  const r = parseConfigText(minimal(shopify('shop', '[{ id: L1, erpLocations: [WH1/Stock] }]')), {
+    ODOO_KEY: 's3cret',
+  });
   expect(r.ok && r.config.erp.kind === 'odoo' && r.config.erp.apiKey).toBe('s3cret');
-  const d = parseConfigText('temporal: { address: "${T_ADDR:-10.0.0.1:7233}" }\n' + minimal(shopify('shop', '[{ id: L1, erpLocations: [WH1/Stock] }]')), { ODOO_KEY: 'k' });
+  const d = parseConfigText(
+    'temporal: { address: "${T_ADDR:-10.0.0.1:7233}" }\n' +
+      minimal(shopify('shop', '[{ id: L1, erpLocations: [WH1/Stock] }]')),
+    { ODOO_KEY: 'k' },
+  );
   expect(d.ok && d.config.temporal.address).toBe('10.0.0.1:7233');
 });
 
@@ -62,14 +68,19 @@ test('a missing environment variable is reported at its path', () => {
 
 test('an unknown ERP location is named with the full path of the mapping', () => {
   const text = minimal(
-    shopify('shop', '[{ id: L1, erpLocations: [WH1/Stock] }]') + shopify('shop2', '[{ id: L1, erpLocations: [WH1/Stock] }, { id: L2, erpLocations: [WH3/Stock] }]'),
+    shopify('shop', '[{ id: L1, erpLocations: [WH1/Stock] }]') +
+      shopify('shop2', '[{ id: L1, erpLocations: [WH1/Stock] }, { id: L2, erpLocations: [WH3/Stock] }]'),
   );
   expect(problems(text)).toEqual(['channels[1].locations[1].erpLocations: unknown location "WH3/Stock"']);
 });
 
 test('every problem is reported in one pass, each with its path', () => {
   const text = minimal(
-    shopify('shop', '[{ id: L1, erpLocations: [WH1/Quarantine] }]', '    allocation: { min: 9, max: 3, buffer: { policy: fixed } }') +
+    shopify(
+      'shop',
+      '[{ id: L1, erpLocations: [WH1/Quarantine] }]',
+      '    allocation: { min: 9, max: 3, buffer: { policy: fixed } }',
+    ) +
       shopify('shop', '[{ id: L1, erpLocations: [WH1/Stock] }]') +
       `  - id: amazon
     kind: amazon
@@ -98,15 +109,19 @@ test('every problem is reported in one pass, each with its path', () => {
 test('partitioned channels must split identical location sets, within 100%', () => {
   const part = (pct: number) => `    allocation: { share: { mode: partitioned, percent: ${pct} } }`;
   const overlap = minimal(
-    shopify('a', '[{ id: L1, erpLocations: [WH1/Stock] }]', part(50)) + shopify('b', '[{ id: L1, erpLocations: [WH1/Stock, WH2/Stock] }]', part(50)),
+    shopify('a', '[{ id: L1, erpLocations: [WH1/Stock] }]', part(50)) +
+      shopify('b', '[{ id: L1, erpLocations: [WH1/Stock, WH2/Stock] }]', part(50)),
   );
   expect(problems(overlap)).toEqual([
     'channels[0].locations[0].erpLocations: a location "L1" is partitioned or ring-fenced and overlaps b location "L1" without mapping the same ERP locations; map identical or disjoint location sets',
   ]);
   const over = minimal(
-    shopify('a', '[{ id: L1, erpLocations: [WH1/Stock] }]', part(60)) + shopify('b', '[{ id: L1, erpLocations: [WH1/Stock] }]', part(50)),
+    shopify('a', '[{ id: L1, erpLocations: [WH1/Stock] }]', part(60)) +
+      shopify('b', '[{ id: L1, erpLocations: [WH1/Stock] }]', part(50)),
   );
-  expect(problems(over)).toEqual(['channels: partitioned shares over ERP locations [WH1/Stock] add up to 110%']);
+  expect(problems(over)).toEqual([
+    'channels: partitioned shares over ERP locations [WH1/Stock] add up to 110%',
+  ]);
 });
 
 test('wrong types and unknown kinds name their path', () => {

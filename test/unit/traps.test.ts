@@ -10,7 +10,11 @@ import type { AllocationPolicy, ChannelPolicy } from '../../domain/policy';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');
 const noBuffer = { policy: 'none' as const, tiers: DEFAULT_VELOCITY_TIERS };
-const channel = (id: string, locations: ChannelPolicy['locations'], extra: Partial<ChannelPolicy> = {}): ChannelPolicy => ({
+const channel = (
+  id: string,
+  locations: ChannelPolicy['locations'],
+  extra: Partial<ChannelPolicy> = {},
+): ChannelPolicy => ({
   id,
   kind: 'shopify',
   mode: 'live',
@@ -59,19 +63,29 @@ test('Amazon: only fulfillable is sellable, never the total with inbound, reserv
 
   // In a plan, FBA is reported as read-only (never pushed) and FBM is computed from the merchant's own stock.
   const snap: SnapshotInput = {
-    erp: { kind: 'odoo', products: [{ sku: 'MUG' }], stock: [{ sku: 'MUG', location: 'WH1/Stock', onHand: 4 }] },
+    erp: {
+      kind: 'odoo',
+      products: [{ sku: 'MUG' }],
+      stock: [{ sku: 'MUG', location: 'WH1/Stock', onHand: 4 }],
+    },
     channels: {
       amazon: {
         listings: [{ sku: 'MUG', fulfillment: 'FBM', shows: 4 }],
-        fba: [{ sku: 'MUG', fulfillable: 10, inboundShipped: 50, reserved: 5, unfulfillable: 7, researching: 1 }],
+        fba: [
+          { sku: 'MUG', fulfillable: 10, inboundShipped: 50, reserved: 5, unfulfillable: 7, researching: 1 },
+        ],
       },
     },
   };
-  const p = plan(policy([channel('amazon', [{ id: 'DEFAULT', erpLocations: ['WH1/Stock'] }], { kind: 'amazon' })]), snapshotSchema.parse(snap), {
-    now: NOW,
-    velocityWindowMs: 14 * 86_400_000,
-    links,
-  });
+  const p = plan(
+    policy([channel('amazon', [{ id: 'DEFAULT', erpLocations: ['WH1/Stock'] }], { kind: 'amazon' })]),
+    snapshotSchema.parse(snap),
+    {
+      now: NOW,
+      velocityWindowMs: 14 * 86_400_000,
+      links,
+    },
+  );
   expect(p.rows.map((r) => [r.location, r.qty, r.status])).toEqual([
     ['DEFAULT', 4, 'live'],
     ['FBA', 10, 'read-only'],
@@ -101,7 +115,10 @@ test('locations that do not ship for a channel are never summed into it', () => 
     channel('amazon', [{ id: 'DEFAULT', erpLocations: ['WH1/Stock', 'WH2/Stock'] }], { kind: 'amazon' }),
   ]);
   const [shop, amz] = allocateSku(
-    inputs('TSHIRT', { 'WH1/Stock': { onHand: 5, reserved: 0, damaged: 0 }, 'WH2/Stock': { onHand: 100, reserved: 0, damaged: 0 } }),
+    inputs('TSHIRT', {
+      'WH1/Stock': { onHand: 5, reserved: 0, damaged: 0 },
+      'WH2/Stock': { onHand: 100, reserved: 0, damaged: 0 },
+    }),
     p,
     NOW,
   );
@@ -117,35 +134,93 @@ test('a bundle sold on one channel while its components sell elsewhere: both low
   const kit = { sku: 'TSHIRT-3PACK', components: [{ sku: 'TSHIRT', qty: 3 }] };
   const snap = (ledger: SnapshotInput['ledger']) =>
     snapshotSchema.parse({
-      erp: { kind: 'odoo', products: [{ sku: 'TSHIRT' }, { sku: 'TSHIRT-3PACK' }], stock: [{ sku: 'TSHIRT', location: 'WH1/Stock', onHand: 10 }], kits: [kit] },
+      erp: {
+        kind: 'odoo',
+        products: [{ sku: 'TSHIRT' }, { sku: 'TSHIRT-3PACK' }],
+        stock: [{ sku: 'TSHIRT', location: 'WH1/Stock', onHand: 10 }],
+        kits: [kit],
+      },
       ledger,
     });
   const run = (ledger: SnapshotInput['ledger']) =>
-    Object.fromEntries(plan(p, snap(ledger), { now: NOW, velocityWindowMs: 86_400_000, links }).rows.map((r) => [`${r.sku}@${r.channel}`, r.qty]));
+    Object.fromEntries(
+      plan(p, snap(ledger), { now: NOW, velocityWindowMs: 86_400_000, links }).rows.map((r) => [
+        `${r.sku}@${r.channel}`,
+        r.qty,
+      ]),
+    );
 
-  expect(run([])).toEqual({ 'TSHIRT@amazon': 10, 'TSHIRT@shopify': 10, 'TSHIRT-3PACK@amazon': 3, 'TSHIRT-3PACK@shopify': 3 });
+  expect(run([])).toEqual({
+    'TSHIRT@amazon': 10,
+    'TSHIRT@shopify': 10,
+    'TSHIRT-3PACK@amazon': 3,
+    'TSHIRT-3PACK@shopify': 3,
+  });
   // One 3-pack sold on Shopify (not yet in the ERP): 3 component units leave every channel, kits included.
-  const afterKitSale = run([{ channel: 'shopify', orderId: 'S1', sku: 'TSHIRT-3PACK', qty: 1, erpLocations: ['WH1/Stock'] }]);
-  expect(afterKitSale).toEqual({ 'TSHIRT@amazon': 7, 'TSHIRT@shopify': 7, 'TSHIRT-3PACK@amazon': 2, 'TSHIRT-3PACK@shopify': 2 });
+  const afterKitSale = run([
+    { channel: 'shopify', orderId: 'S1', sku: 'TSHIRT-3PACK', qty: 1, erpLocations: ['WH1/Stock'] },
+  ]);
+  expect(afterKitSale).toEqual({
+    'TSHIRT@amazon': 7,
+    'TSHIRT@shopify': 7,
+    'TSHIRT-3PACK@amazon': 2,
+    'TSHIRT-3PACK@shopify': 2,
+  });
   // Two single shirts then sell on Amazon: the 3-pack drops to what is left (5 / 3 = 1) on both channels.
   const afterBoth = run([
     { channel: 'shopify', orderId: 'S1', sku: 'TSHIRT-3PACK', qty: 1, erpLocations: ['WH1/Stock'] },
     { channel: 'amazon', orderId: 'A1', sku: 'TSHIRT', qty: 2, erpLocations: ['WH1/Stock'] },
   ]);
-  expect(afterBoth).toEqual({ 'TSHIRT@amazon': 5, 'TSHIRT@shopify': 5, 'TSHIRT-3PACK@amazon': 1, 'TSHIRT-3PACK@shopify': 1 });
+  expect(afterBoth).toEqual({
+    'TSHIRT@amazon': 5,
+    'TSHIRT@shopify': 5,
+    'TSHIRT-3PACK@amazon': 1,
+    'TSHIRT-3PACK@shopify': 1,
+  });
 });
 
 test('kits use component stock after the component buffers, per location', () => {
-  const p = policy([channel('shopify', [{ id: 'L1', erpLocations: ['WH1/Stock'] }, { id: 'L2', erpLocations: ['WH2/Stock'] }], { buffer: { policy: 'fixed', units: 2, tiers: DEFAULT_VELOCITY_TIERS } })]);
-  const comp = allocateSku(inputs('C', { 'WH1/Stock': { onHand: 8, reserved: 0, damaged: 0 }, 'WH2/Stock': { onHand: 3, reserved: 0, damaged: 0 } }), p, NOW);
-  const kit = allocateKit({ kit: { sku: 'K', components: [{ sku: 'C', qty: 2 }] }, components: new Map([['C', comp]]), overrides: [], halts: [] }, p, NOW);
+  const p = policy([
+    channel(
+      'shopify',
+      [
+        { id: 'L1', erpLocations: ['WH1/Stock'] },
+        { id: 'L2', erpLocations: ['WH2/Stock'] },
+      ],
+      { buffer: { policy: 'fixed', units: 2, tiers: DEFAULT_VELOCITY_TIERS } },
+    ),
+  ]);
+  const comp = allocateSku(
+    inputs('C', {
+      'WH1/Stock': { onHand: 8, reserved: 0, damaged: 0 },
+      'WH2/Stock': { onHand: 3, reserved: 0, damaged: 0 },
+    }),
+    p,
+    NOW,
+  );
+  const kit = allocateKit(
+    {
+      kit: { sku: 'K', components: [{ sku: 'C', qty: 2 }] },
+      components: new Map([['C', comp]]),
+      overrides: [],
+      halts: [],
+    },
+    p,
+    NOW,
+  );
   expect(kit.map((k) => k.qty)).toEqual([3, 0]); // (8-2)/2 = 3 at L1; (3-2)/2 = 0 at L2
 });
 
 test('buffers follow the velocity tiers (larger of units and percent), hourly sync holds back at least 15%', () => {
   const tiered = { policy: 'tiered' as const, tiers: DEFAULT_VELOCITY_TIERS };
   const qty = (unitsPerDay: number, onHand: number, cadence: 'realtime' | 'hourly' = 'realtime') =>
-    allocateSku(inputs('S', { 'WH1/Stock': { onHand, reserved: 0, damaged: 0 } }, { unitsPerDay }), policy([channel('c', [{ id: 'L', erpLocations: ['WH1/Stock'] }], { buffer: tiered, syncCadence: cadence })]), NOW)[0]?.qty;
+    allocateSku(
+      inputs('S', { 'WH1/Stock': { onHand, reserved: 0, damaged: 0 } }, { unitsPerDay }),
+      policy([
+        channel('c', [{ id: 'L', erpLocations: ['WH1/Stock'] }], { buffer: tiered, syncCadence: cadence }),
+      ]),
+      NOW,
+    )[0]?.qty;
   expect(qty(2, 100)).toBe(95); // slow: max(3, 5%) = 5
   expect(qty(2, 20)).toBe(17); // slow: max(3, 1) = 3
   expect(qty(20, 200)).toBe(184); // medium: max(8, 16) = 16
@@ -155,12 +230,31 @@ test('buffers follow the velocity tiers (larger of units and percent), hourly sy
 });
 
 test('an explanation reads line by line down to the number', () => {
-  const p = policy([channel('shopify', [{ id: 'L1', erpLocations: ['WH1/Stock'] }], { max: 20, buffer: { policy: 'fixed', units: 3, tiers: DEFAULT_VELOCITY_TIERS } })]);
-  const [a] = allocateSku(
-    inputs('TSHIRT', { 'WH1/Stock': { onHand: 40, reserved: 2, damaged: 1 } }, {
-      ledger: [{ id: 'x', channel: 'amazon', orderId: '113-1', sku: 'TSHIRT', qty: 2, erpLocations: ['WH1/Stock'], at: NOW }],
-      reservations: [{ id: 'r', program: 'wholesale', sku: 'TSHIRT', location: 'WH1/Stock', qty: 5 }],
+  const p = policy([
+    channel('shopify', [{ id: 'L1', erpLocations: ['WH1/Stock'] }], {
+      max: 20,
+      buffer: { policy: 'fixed', units: 3, tiers: DEFAULT_VELOCITY_TIERS },
     }),
+  ]);
+  const [a] = allocateSku(
+    inputs(
+      'TSHIRT',
+      { 'WH1/Stock': { onHand: 40, reserved: 2, damaged: 1 } },
+      {
+        ledger: [
+          {
+            id: 'x',
+            channel: 'amazon',
+            orderId: '113-1',
+            sku: 'TSHIRT',
+            qty: 2,
+            erpLocations: ['WH1/Stock'],
+            at: NOW,
+          },
+        ],
+        reservations: [{ id: 'r', program: 'wholesale', sku: 'TSHIRT', location: 'WH1/Stock', qty: 5 }],
+      },
+    ),
     p,
     NOW,
   );

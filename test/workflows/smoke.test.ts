@@ -40,7 +40,9 @@ test('planWorkflow runs its activity on the dev server, sets search attributes a
     const h = await t.client.workflow.start(planWorkflow, {
       taskQueue,
       workflowId,
-      args: [{ configPath: join(examples, 'invsync.config.yaml'), snapshotPath: join(examples, 'snapshot.json') }],
+      args: [
+        { configPath: join(examples, 'invsync.config.yaml'), snapshotPath: join(examples, 'snapshot.json') },
+      ],
     });
     const result = await h.result();
     // The example snapshot is clean: rows for every channel listing, nothing blocking.
@@ -66,7 +68,11 @@ test('planWorkflow runs its activity on the dev server, sets search attributes a
     workflowsPath: require.resolve('../fixtures/changed-workflows'),
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
   });
-  const replayError: unknown = await Worker.runReplayHistory({ workflowBundle: changed }, history, workflowId).then(
+  const replayError: unknown = await Worker.runReplayHistory(
+    { workflowBundle: changed },
+    history,
+    workflowId,
+  ).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -80,11 +86,14 @@ test('a config that cannot be read fails the workflow with a non-retryable Input
     const run = t.client.workflow.execute(planWorkflow, {
       taskQueue,
       workflowId: unique('plan:missing'),
-      args: [{ configPath: join(examples, 'does-not-exist.yaml'), snapshotPath: join(examples, 'snapshot.json') }],
+      args: [
+        { configPath: join(examples, 'does-not-exist.yaml'), snapshotPath: join(examples, 'snapshot.json') },
+      ],
     });
     const err: unknown = await run.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
-    const cause = (err as WorkflowFailedError).cause?.cause as { type?: string; message?: string } | undefined;
+    const cause = (err as WorkflowFailedError).cause?.cause as
+      { type?: string; message?: string } | undefined;
     expect(cause?.type).toBe('InputNotFound');
     expect(cause?.message).toMatch(/cannot read the config .*does-not-exist\.yaml: ENOENT/);
   });
