@@ -13,10 +13,11 @@ ENV NODE_ENV=production \
 
 WORKDIR /app
 
-# Dependencies first, so this layer is rebuilt only when the manifests change. Production dependencies only: tsx,
+# Dependencies first, so this layer is rebuilt only when the manifests change. `npm install` with the committed
+# lockfile (not `npm ci`): the lock records only the platforms the lock was made on, which `npm ci` rejects. Production dependencies only: tsx,
 # which bin/invsync.cjs uses to run the TypeScript CLI, is one of them, so there is no build step.
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev && npm cache clean --force
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # The sources (domain, workflows, activities, workers, cli, scripts, bin, integrations, ingress, sandbox, ...).
 # .dockerignore keeps node_modules, tests, local state and secrets (.env, invsync.config.yaml) out of the image.

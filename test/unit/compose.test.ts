@@ -419,7 +419,7 @@ describe('Dockerfile and .dockerignore', () => {
 
   it('installs production dependencies from the lockfile before copying the sources', () => {
     const copyLock = instructions.findIndex((l) => /^COPY\s.*package-lock\.json/i.test(l));
-    const ci = instructions.findIndex((l) => /^RUN\s.*npm ci --omit=dev/i.test(l));
+    const ci = instructions.findIndex((l) => /^RUN\s.*npm (ci|install) --omit=dev/i.test(l));
     const copyAll = instructions.findIndex((l) => /^COPY\s+(--chown=\S+\s+)?\.\s+\.$/i.test(l));
     expect(copyLock).toBeGreaterThanOrEqual(0);
     expect(ci).toBeGreaterThan(copyLock);
