@@ -49,7 +49,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.mjs', '*.js'] },
+        projectService: { allowDefaultProject: ['*.mjs', '*.js', 'test/support/*.js'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -89,7 +89,7 @@ test('an invalid snapshot is reported field by field', () => {
   writeFileSync(join(dir, 's.json'), JSON.stringify({ erp: { kind: 'sap', products: [] } }));
   const r = invsync(['plan', '--config', config, '--snapshot', join(dir, 's.json')]);
   expect(r.code).toBe(1);
-  expect(r.stderr).toMatch(/snapshot .*s\.json is invalid:\n  erp\.kind: /);
+  expect(r.stderr).toMatch(/snapshot .*s\.json is invalid:\n {2}erp\.kind: /);
 });
 
 test('unknown commands are usage errors (exit 2)', () => {
