@@ -24,7 +24,9 @@ function invsync(args: string[], env: Record<string, string> = {}) {
 test('config check prints OK and exits 0 on the example', () => {
   const r = invsync(['config', 'check', '--config', config]);
   expect(r.stderr).toBe('');
-  expect(r.stdout).toMatch(/^OK .*invsync\.config\.yaml: odoo with 3 locations; channels shopify \(shopify, live\), amazon \(amazon, live\), mercadolibre \(mercadolibre, shadow\)/);
+  expect(r.stdout).toMatch(
+    /^OK .*invsync\.config\.yaml: odoo with 3 locations; channels shopify \(shopify, live\), amazon \(amazon, live\), mercadolibre \(mercadolibre, shadow\)/,
+  );
   expect(r.code).toBe(0);
 });
 
@@ -34,7 +36,10 @@ test('config check lists every problem with its path and exits 1', () => {
   writeFileSync(
     bad,
     readFileSync(config, 'utf8')
-      .replace('{ id: gid://shopify/Location/2, erpLocations: [WH2/Stock] }', '{ id: gid://shopify/Location/2, erpLocations: [WH3/Stock] }')
+      .replace(
+        '{ id: gid://shopify/Location/2, erpLocations: [WH2/Stock] }',
+        '{ id: gid://shopify/Location/2, erpLocations: [WH3/Stock] }',
+      )
       .replace('apiKey: ${ODOO_API_KEY:-sandbox-odoo-key}', 'apiKey: ${ODOO_API_KEY}'),
   );
   const r = invsync(['config', 'check', '--config', bad], { ODOO_API_KEY: '' });
@@ -57,7 +62,16 @@ test('a missing config file is a usage error (exit 2) that says which file', () 
 });
 
 test('plan prints the table with the breakdown and exits 0', () => {
-  const r = invsync(['plan', '--config', config, '--snapshot', snapshot, '--sku', 'TSHIRT-RED-M', '--explain']);
+  const r = invsync([
+    'plan',
+    '--config',
+    config,
+    '--snapshot',
+    snapshot,
+    '--sku',
+    'TSHIRT-RED-M',
+    '--explain',
+  ]);
   expect(r.code).toBe(0);
   expect(r.stdout).toContain('TSHIRT-RED-M');
   expect(r.stdout).toContain('ERP available at WH1/Stock: 40 on hand - 2 reserved - 1 damaged');
@@ -68,7 +82,10 @@ test('plan prints the table with the breakdown and exits 0', () => {
 test('plan --json gives rows with breakdowns and problems', () => {
   const r = invsync(['plan', '--config', config, '--snapshot', snapshot, '--json']);
   expect(r.code).toBe(0);
-  const out = JSON.parse(r.stdout) as { rows: { sku: string; channel: string; location: string; qty: number; lines: unknown[] }[]; problems: unknown[] };
+  const out = JSON.parse(r.stdout) as {
+    rows: { sku: string; channel: string; location: string; qty: number; lines: unknown[] }[];
+    problems: unknown[];
+  };
   const row = out.rows.find((x) => x.sku === 'TSHIRT-RED-M' && x.channel === 'amazon');
   expect(row).toMatchObject({ location: 'DEFAULT', qty: 44 });
   expect(row?.lines.length).toBeGreaterThan(2);
@@ -81,7 +98,9 @@ test('plan exits 1 when something blocks, naming it', () => {
   writeFileSync(join(dir, 's.json'), JSON.stringify(snap));
   const r = invsync(['plan', '--config', config, '--snapshot', join(dir, 's.json')]);
   expect(r.code).toBe(1);
-  expect(r.stderr).toContain('BLOCKING: SKU ABC-RED-M is listed on Shopify (shopify) but has no linked Odoo product');
+  expect(r.stderr).toContain(
+    'BLOCKING: SKU ABC-RED-M is listed on Shopify (shopify) but has no linked Odoo product',
+  );
 });
 
 test('an invalid snapshot is reported field by field', () => {
