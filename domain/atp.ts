@@ -259,48 +259,7 @@ export function allocateSku(inputs: SkuInputs, policy: AllocationPolicy, now: nu
     const buffer = safetyBuffer(value, s.channel.buffer, inputs.unitsPerDay, s.channel.syncCadence);
     if (buffer.units > 0) push(buffer.text, Math.max(0, value - buffer.units));
 
-    const halt = pick(inputs.halts, s.channel.id, s.location);
-    if (halt) push(`halted: ${halt.reason}`, 0);
-    const basis = value;
-
-    let status: AllocationStatus = halt ? 'halted' : 'ok';
-    if (!halt) {
-      if (s.channel.max !== null && value > s.channel.max)
-        push(`capped at max ${s.channel.max}`, s.channel.max);
-      if (value > 0 && value < s.channel.min)
-        push(`below the channel minimum of ${s.channel.min}: list none`, 0);
-      const override = pick(
-        inputs.overrides.filter((o) => isActive(o.until, now)),
-        s.channel.id,
-        s.location,
-      );
-      if (override) {
-        status = 'override';
-        const qty = Math.max(0, Math.min(override.qty, cap));
-        const why = [
-          override.reason,
-          override.until !== undefined ? `until ${new Date(override.until).toISOString()}` : '',
-        ]
-          .filter(Boolean)
-          .join(', ');
-        push(
-          `operator override ${override.qty}${why ? ` (${why})` : ''}${qty < override.qty ? `, capped at the ${cap} units in stock` : ''}`,
-          qty,
-        );
-      }
-    }
-
-    return {
-      sku: inputs.sku,
-      channel: s.channel.id,
-      location: s.location,
-      qty: Math.max(0, value),
-      basis: Math.max(0, basis),
-      cap,
-      mode: s.channel.mode,
-      status,
-      lines,
-    };
+    return finishAllocation(inputs.sku, s, { value, lines, cap }, inputs, now, 'units in stock');
   });
 }
 
@@ -340,48 +299,68 @@ export function allocateKit(inputs: KitInputs, policy: AllocationPolicy, now: nu
     }
     if (!Number.isFinite(value)) value = 0;
     if (!Number.isFinite(cap)) cap = 0;
-    const push = (text: string, next: number) => {
-      lines.push({ text, delta: next - value, value: next });
-      value = next;
-    };
-    const halt = pick(inputs.halts, s.channel.id, s.location);
-    let status: AllocationStatus = 'ok';
-    if (halt) {
-      status = 'halted';
-      push(`halted: ${halt.reason}`, 0);
-    }
-    const basis = value;
-    if (!halt) {
-      if (s.channel.max !== null && value > s.channel.max)
-        push(`capped at max ${s.channel.max}`, s.channel.max);
-      if (value > 0 && value < s.channel.min)
-        push(`below the channel minimum of ${s.channel.min}: list none`, 0);
-      const override = pick(
-        inputs.overrides.filter((o) => isActive(o.until, now)),
-        s.channel.id,
-        s.location,
-      );
-      if (override) {
-        status = 'override';
-        const qty = Math.max(0, Math.min(override.qty, cap));
-        push(
-          `operator override ${override.qty}${override.reason ? ` (${override.reason})` : ''}${qty < override.qty ? `, capped at the ${cap} kits the components allow` : ''}`,
-          qty,
-        );
-      }
-    }
-    return {
-      sku: kit.sku,
-      channel: s.channel.id,
-      location: s.location,
-      qty: Math.max(0, value),
-      basis: Math.max(0, basis),
-      cap,
-      mode: s.channel.mode,
-      status,
-      lines,
-    };
+    return finishAllocation(kit.sku, s, { value, lines, cap }, inputs, now, 'kits the components allow');
   });
+}
+
+/**
+ * The channel's own rules, the same for a SKU and a kit, applied to the number after share and buffer: a halt
+ * gives 0; otherwise the max cap, the min threshold and an active override (capped at `cap`, the stock).
+ */
+function finishAllocation(
+  sku: string,
+  s: Slot,
+  start: { value: number; lines: BreakdownLine[]; cap: number },
+  rules: { overrides: readonly Override[]; halts: readonly Halt[] },
+  now: number,
+  capNoun: string,
+): Allocation {
+  const { lines, cap } = start;
+  let value = start.value;
+  const push = (text: string, next: number) => {
+    lines.push({ text, delta: next - value, value: next });
+    value = next;
+  };
+  const halt = pick(rules.halts, s.channel.id, s.location);
+  if (halt) push(`halted: ${halt.reason}`, 0);
+  const basis = value;
+  let status: AllocationStatus = halt ? 'halted' : 'ok';
+  if (!halt) {
+    if (s.channel.max !== null && value > s.channel.max)
+      push(`capped at max ${s.channel.max}`, s.channel.max);
+    if (value > 0 && value < s.channel.min)
+      push(`below the channel minimum of ${s.channel.min}: list none`, 0);
+    const override = pick(
+      rules.overrides.filter((o) => isActive(o.until, now)),
+      s.channel.id,
+      s.location,
+    );
+    if (override) {
+      status = 'override';
+      const qty = Math.max(0, Math.min(override.qty, cap));
+      const why = [
+        override.reason,
+        override.until !== undefined ? `until ${new Date(override.until).toISOString()}` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
+      push(
+        `operator override ${override.qty}${why ? ` (${why})` : ''}${qty < override.qty ? `, capped at the ${cap} ${capNoun}` : ''}`,
+        qty,
+      );
+    }
+  }
+  return {
+    sku,
+    channel: s.channel.id,
+    location: s.location,
+    qty: Math.max(0, value),
+    basis: Math.max(0, basis),
+    cap,
+    mode: s.channel.mode,
+    status,
+    lines,
+  };
 }
 
 /** One line per step, for a terminal or a workflow summary. */
