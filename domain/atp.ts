@@ -7,7 +7,7 @@
  *            - units ring-fenced for other channels on the same stock
  *            then the channel's share (shared pool or partitioned, remainders by priority)
  *            - the channel's safety buffer (velocity tier)
- *            then max cap, min threshold, override (capped at the stock), halt; never below 0.
+ *            then halt (0), or max cap, min threshold and override (capped at the stock); never below 0.
  *
  * Pure: no I/O, no clock (callers pass `now`), deterministic, so workflows can call it.
  */

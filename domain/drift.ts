@@ -8,9 +8,9 @@ export interface DriftThresholds {
   toleranceUnits: number;
   /** |drift| at or below this percent of the expected quantity is tolerated. */
   tolerancePercent: number;
-  /** Halt when |drift| reaches this many units ... (0 = units alone never halt) */
+  /** Halt when |drift| reaches this many units ... (0: any number of units) */
   haltUnits: number;
-  /** ... and this percent of max(expected, 1) (0 = any percentage). */
+  /** ... and this percent of max(expected, 1) (0: any percentage). Both 0: everything out of tolerance halts. */
   haltPercent: number;
 }
 
@@ -40,8 +40,8 @@ export function classifyDrift(
   const percent = (abs / Math.max(expected, 1)) * 100;
   if (abs === 0 || abs <= t.toleranceUnits || (t.tolerancePercent > 0 && percent <= t.tolerancePercent))
     return { drift, percent, class: 'in-tolerance' };
-  const unitsHit = t.haltUnits > 0 && abs >= t.haltUnits;
-  const percentHit = percent >= t.haltPercent;
+  const unitsHit = t.haltUnits === 0 || abs >= t.haltUnits;
+  const percentHit = t.haltPercent === 0 || percent >= t.haltPercent;
   return { drift, percent, class: unitsHit && percentHit ? 'halt' : 'resync' };
 }
 

@@ -51,7 +51,7 @@ export function buildCatalog(erp: ErpKind, products: readonly CatalogProduct[], 
       problems.push({
         kind: 'blank-sku',
         sku: '',
-        message: `A ${name} product${p.barcode ? ` (barcode ${p.barcode})` : ''} has a blank SKU: give it an internal reference so it can be linked`,
+        message: `${name === 'Odoo' ? 'An' : 'A'} ${name} product${p.barcode ? ` (barcode ${p.barcode})` : ''} has a blank SKU: give it an internal reference so it can be linked`,
       });
       continue;
     }
@@ -73,8 +73,8 @@ export function buildCatalog(erp: ErpKind, products: readonly CatalogProduct[], 
 
   const overrideByChannelSku = new Map<string, string>();
   for (const o of rules.overrides) {
-    const target =
-      o.erpSku ?? (o.erpBarcode !== undefined ? byBarcode.get(o.erpBarcode) : undefined) ?? o.sku;
+    // An explicit barcode that matches no product links nothing (''): never fall back to a guess.
+    const target = o.erpSku ?? (o.erpBarcode !== undefined ? (byBarcode.get(o.erpBarcode) ?? '') : o.sku);
     for (const [channel, channelSku] of Object.entries(o.channels))
       overrideByChannelSku.set(`${channel}\u0000${channelSku}`, target);
     overrideByChannelSku.set(`*\u0000${o.sku}`, target);

@@ -81,8 +81,9 @@ export function plan(policy: AllocationPolicy, snap: Snapshot, opts: PlanOptions
 
   // Kits: declared in config, plus BoMs from the ERP snapshot (config wins on conflict).
   const kits = new Map<string, KitDef>();
-  for (const k of snap.erp.kits) kits.set(k.sku, k);
-  for (const k of policy.kits) kits.set(k.sku, k);
+  const source = policy.kitSource ?? 'both';
+  if (source !== 'declared') for (const k of snap.erp.kits) kits.set(k.sku, k);
+  if (source !== 'erp') for (const k of policy.kits) kits.set(k.sku, k);
 
   // ERP stock by SKU and location; locations the config does not declare are reported, never sold.
   const declared = new Set(policy.erpLocations.map((l) => l.id));
@@ -144,6 +145,14 @@ export function plan(policy: AllocationPolicy, snap: Snapshot, opts: PlanOptions
     ...(opts.reservations ?? []).map((r, i) => ({ ...r, id: `config-${i}` })),
   ];
 
+  // Velocity counts a component's sales inside kits too (a 3-pack sold moves 3 shirts).
+  const salesOf = (sku: string) =>
+    snap.sales.flatMap((s) => {
+      if (s.sku === sku) return [s];
+      const q = kits.get(s.sku)?.components.find((c) => c.sku === sku)?.qty;
+      return q ? [{ ...s, sku, qty: s.qty * q }] : [];
+    });
+
   // Allocate stock-holding SKUs, then kits from their components.
   const allocations = new Map<string, Allocation[]>();
   const componentSkus = new Set([...kits.values()].flatMap((k) => k.components.map((c) => c.sku)));
@@ -160,11 +169,7 @@ export function plan(policy: AllocationPolicy, snap: Snapshot, opts: PlanOptions
           reservations: reservations.filter((r) => r.sku === sku && isActive(r.until, now)),
           overrides: snap.overrides.filter((o) => o.sku === sku),
           halts: snap.halts.filter((h) => h.sku === sku),
-          unitsPerDay: velocity(
-            snap.sales.filter((s) => s.sku === sku),
-            now,
-            opts.velocityWindowMs,
-          ),
+          unitsPerDay: velocity(salesOf(sku), now, opts.velocityWindowMs),
         },
         policy,
         now,
@@ -336,11 +341,12 @@ export function plan(policy: AllocationPolicy, snap: Snapshot, opts: PlanOptions
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function toRow(a: Allocation, shows: number | undefined): PlanRow {
+  // Shadow first: a shadow channel is never written, halted or not.
   const status: PlanStatus =
-    a.status === 'halted'
-      ? 'halted'
-      : a.mode === 'shadow'
-        ? 'shadow'
+    a.mode === 'shadow'
+      ? 'shadow'
+      : a.status === 'halted'
+        ? 'halted'
         : a.status === 'override'
           ? 'override'
           : 'live';

@@ -39,6 +39,8 @@ export interface AllocationPolicy {
   channels: ChannelPolicy[];
   /** Kits declared in config (ERP BoMs are added by the caller that reads them). */
   kits: KitDef[];
+  /** Which kit definitions count: the ERP's BoMs, the declared ones, or both (declared wins). Default both. */
+  kitSource?: 'erp' | 'declared' | 'both';
 }
 
 export function policyFromConfig(cfg: Config): AllocationPolicy {
@@ -62,6 +64,7 @@ export function policyFromConfig(cfg: Config): AllocationPolicy {
       max: ch.allocation.max,
     })),
     kits: cfg.kits.declared.map((k) => ({ sku: k.sku, components: k.components.map((c) => ({ ...c })) })),
+    kitSource: cfg.kits.source,
   };
 }
 

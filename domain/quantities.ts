@@ -50,9 +50,16 @@ const num = (v: number | string | null | undefined): number => {
  * {@link erpAvailable} returns exactly `quantityavailable`.
  */
 export function fromNetSuiteRow(row: NetSuiteLocationRow): ErpQuantity {
-  const onHand = num(row.quantityonhand);
   const available = Math.max(0, num(row.quantityavailable));
-  const committed = Math.max(0, Math.min(num(row.quantitycommitted), onHand - available));
+  const committedRaw = Math.max(0, num(row.quantitycommitted));
+  // SuiteQL omits nulls: without on hand, what is available and committed is on hand. Available is the truth.
+  const onHand = Math.max(
+    row.quantityonhand === undefined || row.quantityonhand === null
+      ? available + committedRaw
+      : num(row.quantityonhand),
+    available,
+  );
+  const committed = Math.min(committedRaw, onHand - available);
   const damaged = Math.max(0, onHand - committed - available);
   return { onHand, reserved: committed, damaged };
 }

@@ -1,7 +1,7 @@
 /**
  * The snapshot: what the ERP and the channels hold at one moment, as `invsync plan` reads it and
  * `invsync snapshot --json` writes it (format documented in docs/snapshot-format.md). Field names follow
- * the sandbox's admin API so a sandbox state can be planned directly.
+ * the sandbox's admin API (seed and state) where they overlap.
  */
 import { z } from 'zod';
 import { fromNetSuiteRow, fromOdooQuants } from './quantities';

@@ -3,6 +3,7 @@ import Table from 'cli-table3';
 import { isWritten, needsPush, plan, type Plan } from '../../domain/plan';
 import { planSettingsFromConfig, policyFromConfig } from '../../domain/policy';
 import { snapshotSchema } from '../../domain/snapshot';
+import { formatPath } from '../../domain/config/parse';
 import { CliError, EXIT, printJson, readTextFile, requireConfig, type Output } from '../io';
 
 export interface PlanCommandOptions {
@@ -28,13 +29,16 @@ export async function runPlan(opts: PlanCommandOptions): Promise<Plan> {
   const parsed = snapshotSchema.safeParse(raw);
   if (!parsed.success)
     throw new CliError(
-      `snapshot ${opts.snapshotPath} is invalid:\n${parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n')}`,
+      `snapshot ${opts.snapshotPath} is invalid:\n${parsed.error.issues.map((i) => `  ${formatPath(i.path)}: ${i.message}`).join('\n')}`,
       EXIT.problems,
     );
   const settings = planSettingsFromConfig(config);
   return plan(policyFromConfig(config), parsed.data, {
     ...settings,
-    ...(opts.skus?.length ? { skus: opts.skus } : {}),
+    // --sku narrows the pilot allowlist, never widens it.
+    ...(opts.skus?.length
+      ? { skus: settings.skus ? opts.skus.filter((s) => settings.skus?.includes(s)) : opts.skus }
+      : {}),
     now: opts.now ?? parsed.data.takenAt ?? Date.now(),
   });
 }

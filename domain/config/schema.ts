@@ -21,13 +21,13 @@ const channelId = z
 const units = z.number().int().nonnegative();
 const percent = z.number().min(0).max(100);
 
-const erpLocation = z.object({
+const erpLocation = z.strictObject({
   id: nonEmpty,
   warehouse: z.string().optional(),
   sellable: z.boolean().default(true),
 });
 
-const odoo = z.object({
+const odoo = z.strictObject({
   kind: z.literal('odoo'),
   url: z.url(),
   database: nonEmpty,
@@ -38,7 +38,7 @@ const odoo = z.object({
   locations: z.array(erpLocation).min(1, 'declare at least one ERP location'),
 });
 
-const netsuite = z.object({
+const netsuite = z.strictObject({
   kind: z.literal('netsuite'),
   accountId: nonEmpty,
   apiHost: z.string().optional(),
@@ -49,15 +49,15 @@ const netsuite = z.object({
   locations: z.array(erpLocation).min(1, 'declare at least one ERP location'),
 });
 
-const tierBuffer = z.object({ units: units, percent: percent });
+const tierBuffer = z.strictObject({ units: units, percent: percent });
 
 const buffer = z
-  .object({
+  .strictObject({
     policy: z.enum(['tiered', 'fixed', 'percent', 'none']).default('tiered'),
     units: units.optional(),
     percent: percent.optional(),
     tiers: z
-      .object({ slow: tierBuffer, medium: tierBuffer, fast: tierBuffer })
+      .strictObject({ slow: tierBuffer, medium: tierBuffer, fast: tierBuffer })
       .default(DEFAULT_VELOCITY_TIERS),
   })
   .superRefine((b, ctx) => {
@@ -68,9 +68,9 @@ const buffer = z
   });
 
 const allocation = z
-  .object({
+  .strictObject({
     share: z
-      .object({
+      .strictObject({
         mode: z.enum(['shared', 'partitioned']).default('shared'),
         percent: percent.default(100),
         priority: z.number().int().default(100),
@@ -86,7 +86,7 @@ const allocation = z
       ctx.addIssue({ code: 'custom', path: ['min'], message: `min ${a.min} is above max ${a.max}` });
   });
 
-const channelLocation = z.object({
+const channelLocation = z.strictObject({
   id: nonEmpty,
   erpLocations: z.array(nonEmpty).min(1, 'map at least one ERP location'),
 });
@@ -95,15 +95,15 @@ const channelCommon = {
   id: channelId,
   mode: z.enum(['live', 'shadow']).default('live'),
   locations: z.array(channelLocation).min(1, 'map at least one channel location'),
-  rateLimit: z.object({ activitiesPerSecond: z.number().positive() }).optional(),
+  rateLimit: z.strictObject({ activitiesPerSecond: z.number().positive() }).optional(),
   syncCadence: z.enum(['realtime', 'hourly']).default('realtime'),
   allocation: allocation.prefault({}),
 };
 
-const shopify = z.object({
+const shopify = z.strictObject({
   kind: z.literal('shopify'),
   ...channelCommon,
-  credentials: z.object({
+  credentials: z.strictObject({
     storeDomain: nonEmpty,
     accessToken: nonEmpty,
     apiVersion: z.string().default('2026-04'),
@@ -111,10 +111,10 @@ const shopify = z.object({
   }),
 });
 
-const amazon = z.object({
+const amazon = z.strictObject({
   kind: z.literal('amazon'),
   ...channelCommon,
-  credentials: z.object({
+  credentials: z.strictObject({
     sellerId: nonEmpty,
     marketplaceId: nonEmpty,
     clientId: nonEmpty,
@@ -125,13 +125,13 @@ const amazon = z.object({
     lwaEndpoint: z.url().optional(),
     notificationSecret: z.string().optional(),
   }),
-  fba: z.object({ enabled: z.boolean().default(false) }).prefault({}),
+  fba: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
 });
 
-const mercadolibre = z.object({
+const mercadolibre = z.strictObject({
   kind: z.literal('mercadolibre'),
   ...channelCommon,
-  credentials: z.object({
+  credentials: z.strictObject({
     clientId: nonEmpty,
     clientSecret: nonEmpty,
     refreshToken: nonEmpty,
@@ -142,15 +142,15 @@ const mercadolibre = z.object({
 
 const channel = z.discriminatedUnion('kind', [shopify, amazon, mercadolibre]);
 
-const kitDef = z.object({
+const kitDef = z.strictObject({
   sku: nonEmpty,
-  components: z.array(z.object({ sku: nonEmpty, qty: z.number().int().positive() })).min(1),
+  components: z.array(z.strictObject({ sku: nonEmpty, qty: z.number().int().positive() })).min(1),
 });
 
 export const configSchema = z
-  .object({
+  .strictObject({
     temporal: z
-      .object({
+      .strictObject({
         address: z.string().default('127.0.0.1:7233'),
         namespace: z.string().default('default'),
       })
@@ -158,14 +158,14 @@ export const configSchema = z
     erp: z.discriminatedUnion('kind', [odoo, netsuite]),
     channels: z.array(channel).min(1, 'configure at least one channel'),
     skuLinks: z
-      .object({
+      .strictObject({
         match: z
           .array(z.enum(['sku', 'barcode']))
           .min(1)
           .default(['sku', 'barcode']),
         overrides: z
           .array(
-            z.object({
+            z.strictObject({
               sku: nonEmpty,
               erpSku: z.string().optional(),
               erpBarcode: z.string().optional(),
@@ -176,14 +176,14 @@ export const configSchema = z
       })
       .prefault({}),
     kits: z
-      .object({
+      .strictObject({
         source: z.enum(['erp', 'declared', 'both']).default('erp'),
         declared: z.array(kitDef).default([]),
       })
       .prefault({}),
     reservations: z
       .array(
-        z.object({
+        z.strictObject({
           program: nonEmpty,
           sku: nonEmpty,
           location: nonEmpty,
@@ -193,9 +193,9 @@ export const configSchema = z
       )
       .default([]),
     thresholds: z
-      .object({
+      .strictObject({
         drift: z
-          .object({
+          .strictObject({
             toleranceUnits: units.default(0),
             tolerancePercent: percent.default(0),
             haltUnits: units.default(10),
@@ -207,18 +207,18 @@ export const configSchema = z
         queueDepth: units.default(100),
         channelStale: duration.default(10 * 60_000),
         pushFailures: z
-          .object({ count: units.default(3), window: duration.default(30 * 60_000) })
+          .strictObject({ count: units.default(3), window: duration.default(30 * 60_000) })
           .prefault({}),
         lowStockDaysOfCover: z.number().positive().default(2),
       })
       .prefault({}),
     schedules: z
-      .object({
+      .strictObject({
         reconcile: z
-          .object({
+          .strictObject({
             every: duration.default(15 * 60_000),
             tiers: z
-              .object({
+              .strictObject({
                 fast: duration.default(15 * 60_000),
                 medium: duration.default(60 * 60_000),
                 slow: duration.default(4 * 60 * 60_000),
@@ -226,13 +226,13 @@ export const configSchema = z
               .prefault({}),
           })
           .prefault({}),
-        poll: z.object({ every: duration.default(60_000) }).prefault({}),
-        nightly: z.object({ cron: z.string().default('0 3 * * *') }).prefault({}),
+        poll: z.strictObject({ every: duration.default(60_000) }).prefault({}),
+        nightly: z.strictObject({ cron: z.string().default('0 3 * * *') }).prefault({}),
       })
       .prefault({}),
-    alerts: z.object({ slackWebhookUrl: z.url().optional() }).prefault({}),
+    alerts: z.strictObject({ slackWebhookUrl: z.url().optional() }).prefault({}),
     ingress: z
-      .object({
+      .strictObject({
         host: z.string().default('127.0.0.1'),
         // A number, or a string of digits (what `${INGRESS_PORT}` interpolates to).
         port: z
@@ -243,8 +243,8 @@ export const configSchema = z
         erpSecret: z.string().optional(),
       })
       .prefault({}),
-    pilot: z.object({ skuAllowlist: z.array(nonEmpty).optional() }).prefault({}),
-    reports: z.object({ dir: z.string().default('reports') }).prefault({}),
+    pilot: z.strictObject({ skuAllowlist: z.array(nonEmpty).optional() }).prefault({}),
+    reports: z.strictObject({ dir: z.string().default('reports') }).prefault({}),
   })
   .superRefine((cfg, ctx) => {
     const issue = (path: (string | number)[], message: string) =>
@@ -253,7 +253,7 @@ export const configSchema = z
     const erpIds = new Map<string, boolean>();
     cfg.erp.locations.forEach((l, i) => {
       if (erpIds.has(l.id)) issue(['erp', 'locations', i, 'id'], `duplicate location "${l.id}"`);
-      erpIds.set(l.id, l.sellable);
+      else erpIds.set(l.id, l.sellable);
     });
 
     const channelIds = new Set<string>();

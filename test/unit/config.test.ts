@@ -139,3 +139,10 @@ test('wrong types and unknown kinds name their path', () => {
 test('YAML syntax errors give the line', () => {
   expect(problems('erp: [unclosed\nchannels: 1')[0]).toMatch(/^line \d+: /);
 });
+
+test('misspelt keys are errors, not silently ignored', () => {
+  const text = minimal(
+    shopify('shop', '[{ id: L1, erpLocations: [WH1/Stock] }]', '    allocation: { maxx: 5 }'),
+  );
+  expect(problems(text)).toEqual(['channels[0].allocation: Unrecognized key: "maxx"']);
+});

@@ -56,3 +56,9 @@ test('durations', () => {
   expect(() => parseDuration('soon')).toThrow('invalid duration "soon"');
   expect(formatDuration(7_200_000)).toBe('2h');
 });
+
+test('a zero halt threshold ignores that criterion instead of disabling halts', () => {
+  expect(classifyDrift(30, 20, { ...t, haltUnits: 0 }).class).toBe('halt'); // 50% reached, units ignored
+  expect(classifyDrift(1030, 1000, { ...t, haltPercent: 0 }).class).toBe('halt'); // 30 units reached, percent ignored
+  expect(classifyDrift(25, 20, { ...t, haltUnits: 0 }).class).toBe('resync'); // 25% < 50%
+});

@@ -51,7 +51,7 @@ test('unlinked, duplicate and blank SKUs and unmapped locations are refused with
       .sort(),
   ).toEqual(
     [
-      'A Odoo product (barcode 0100) has a blank SKU: give it an internal reference so it can be linked',
+      'An Odoo product (barcode 0100) has a blank SKU: give it an internal reference so it can be linked',
       'SKU ABC-RED-M is listed on Shopify (shopify) but has no linked Odoo product: link it (skuLinks.overrides) or fix the SKU',
       'SKU CAP-BLACK is carried by 2 Odoo products: make it unique in Odoo; nothing is pushed for it until then',
       'Shopify location gid://shopify/Location/9 is not mapped to any Odoo location: map it in channels[].locations or remove the listing',
@@ -69,6 +69,22 @@ test('unlinked, duplicate and blank SKUs and unmapped locations are refused with
   expect(p.rows.filter((r) => r.status === 'refused').every((r) => r.qty === 0)).toBe(true);
 });
 
+test('an override naming an ERP barcode that matches no product links nothing (no guess)', () => {
+  const links = {
+    match: cfg.skuLinks.match,
+    overrides: [{ sku: 'MUG-BLUE', erpBarcode: '9999', channels: { amazon: 'MUG-BLUE-AMZ' } }],
+  };
+  const p = plan(policyFromConfig(cfg), snapshotSchema.parse(baseSnapshot), {
+    ...planSettingsFromConfig(cfg),
+    links,
+    now: Date.parse('2026-11-22T12:00:00Z'),
+  });
+  expect(p.rows.find((r) => r.sku === 'MUG-BLUE-AMZ' && r.location === 'DEFAULT')?.status).toBe('refused');
+  expect(p.problems.map((x) => x.message)).toContainEqual(
+    expect.stringContaining('SKU MUG-BLUE-AMZ is listed on Amazon (amazon) but has no linked Odoo product'),
+  );
+});
+
 test('stock at a location the config does not declare is reported and never offered', () => {
   const snap = structuredClone(baseSnapshot);
   snap.erp.stock.push({ sku: 'CAP-BLACK', location: 'WH9/Stock', onHand: 500 });
@@ -81,4 +97,41 @@ test('stock at a location the config does not declare is reported and never offe
     }),
   );
   expect(p.rows.find((r) => r.sku === 'CAP-BLACK')?.qty).toBe(0);
+});
+
+test('a halted shadow channel stays shadow: nothing is written', () => {
+  const snap = structuredClone(baseSnapshot);
+  snap.halts = [{ sku: 'TSHIRT-RED-M', channel: 'mercadolibre', reason: 'drift' }];
+  const row = run(snap).rows.find((r) => r.sku === 'TSHIRT-RED-M' && r.channel === 'mercadolibre');
+  expect(row).toMatchObject({ status: 'shadow', qty: 0 });
+});
+
+test('kits.source decides which kit definitions count', () => {
+  const withSource = (source: 'erp' | 'declared' | 'both') => {
+    const policy = { ...policyFromConfig(cfg), kitSource: source };
+    const snap = structuredClone(baseSnapshot);
+    snap.erp.kits = [{ sku: 'MUG-2PACK', components: [{ sku: 'MUG-BLUE', qty: 2 }] }];
+    snap.erp.products.push({ sku: 'MUG-2PACK' });
+    snap.channels.shopify.listings.push({ sku: 'MUG-2PACK', location: 'gid://shopify/Location/2', shows: 1 });
+    const rows = plan(policy, snapshotSchema.parse(snap), {
+      ...planSettingsFromConfig(cfg),
+      now: Date.parse('2026-11-22T12:00:00Z'),
+    }).rows;
+    return [
+      ...new Set(rows.filter((r) => r.lines.some((l) => l.text.startsWith('component '))).map((r) => r.sku)),
+    ].sort();
+  };
+  expect(withSource('erp')).toEqual(['MUG-2PACK']);
+  expect(withSource('declared')).toEqual(['TSHIRT-3PACK']);
+  expect(withSource('both')).toEqual(['MUG-2PACK', 'TSHIRT-3PACK']);
+});
+
+test('kit sales count towards their components velocity (and so their buffer tier)', () => {
+  const snap = structuredClone(baseSnapshot);
+  // 20 three-packs a day for 14 days = 60 shirts/day: a fast mover (buffer 15 units or 10%).
+  snap.sales = [{ sku: 'TSHIRT-3PACK', qty: 280, at: '2026-11-21T00:00:00Z' }];
+  const row = run(snap).rows.find(
+    (r) => r.sku === 'TSHIRT-RED-M' && r.channel === 'shopify' && r.location === 'gid://shopify/Location/1',
+  );
+  expect(row?.lines.some((l) => l.text.startsWith('safety buffer (fast mover (60/day)'))).toBe(true);
 });

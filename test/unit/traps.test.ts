@@ -270,3 +270,8 @@ test('an explanation reads line by line down to the number', () => {
     ].join('\n'),
   );
 });
+
+test('NetSuite rows without quantityonhand (SuiteQL omits nulls) still sell quantityavailable', () => {
+  expect(erpAvailable(fromNetSuiteRow({ quantityavailable: '20', quantitycommitted: '5' }))).toBe(20);
+  expect(erpAvailable(fromNetSuiteRow({ quantityavailable: 20 }))).toBe(20);
+});
