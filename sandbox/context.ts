@@ -9,12 +9,25 @@ import type { ChannelKind, ChannelState, World } from './world';
 
 export interface ErpCredentials {
   odoo: { database: string; username: string; password: string; apiKey: string; uid: number };
-  netsuite: { accountId: string; consumerKey: string; consumerSecret: string; tokenId: string; tokenSecret: string };
+  netsuite: {
+    accountId: string;
+    consumerKey: string;
+    consumerSecret: string;
+    tokenId: string;
+    tokenSecret: string;
+  };
 }
 
 export interface ChannelCredentials {
   shopify: { accessToken: string; webhookSecret: string; apiVersion: string };
-  amazon: { clientId: string; clientSecret: string; refreshToken: string; sellerId: string; marketplaceId: string; notificationSecret: string };
+  amazon: {
+    clientId: string;
+    clientSecret: string;
+    refreshToken: string;
+    sellerId: string;
+    marketplaceId: string;
+    notificationSecret: string;
+  };
   mercadolibre: { clientId: string; clientSecret: string; refreshToken: string; userId: string };
 }
 
@@ -27,7 +40,13 @@ export class Credentials {
 
   get erp(): ErpCredentials {
     return {
-      odoo: { database: 'invsync', username: 'admin', password: `pw-${this.derive('odoo-pw', 12)}`, apiKey: `odoo-${this.derive('odoo-key')}`, uid: 2 },
+      odoo: {
+        database: 'invsync',
+        username: 'admin',
+        password: `pw-${this.derive('odoo-pw', 12)}`,
+        apiKey: `odoo-${this.derive('odoo-key')}`,
+        uid: 2,
+      },
       netsuite: {
         accountId: '1234567_SB1',
         consumerKey: this.derive('ns-ck', 64),
@@ -39,7 +58,11 @@ export class Credentials {
   }
 
   shopify(channelId: string): ChannelCredentials['shopify'] {
-    return { accessToken: `shpat_${this.derive(`shopify-token:${channelId}`, 32)}`, webhookSecret: this.derive(`shopify-webhook:${channelId}`, 32), apiVersion: '2026-04' };
+    return {
+      accessToken: `shpat_${this.derive(`shopify-token:${channelId}`, 32)}`,
+      webhookSecret: this.derive(`shopify-webhook:${channelId}`, 32),
+      apiVersion: '2026-04',
+    };
   }
 
   amazon(channelId: string): ChannelCredentials['amazon'] {

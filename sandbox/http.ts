@@ -81,13 +81,24 @@ export type { FastifyInstance, FastifyReply, FastifyRequest };
 /** A self-signed certificate for 127.0.0.1/localhost, for clients that insist on https. */
 export async function selfSignedCert(): Promise<{ key: string; cert: string }> {
   const selfsigned = (await import('selfsigned')) as unknown as {
-    generate(attrs: { name: string; value: string }[], opts: Record<string, unknown>): Promise<{ private: string; cert: string }>;
+    generate(
+      attrs: { name: string; value: string }[],
+      opts: Record<string, unknown>,
+    ): Promise<{ private: string; cert: string }>;
   };
   const pems = await selfsigned.generate([{ name: 'commonName', value: '127.0.0.1' }], {
     days: 30,
     keySize: 2048,
     algorithm: 'sha256',
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] }],
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 7, ip: '127.0.0.1' },
+          { type: 2, value: 'localhost' },
+        ],
+      },
+    ],
   });
   return { key: pems.private, cert: pems.cert };
 }

@@ -11,16 +11,35 @@ export const seedSchema = z.object({
   erp: z.object({
     kind: z.enum(['odoo', 'netsuite']).default('odoo'),
     locations: z
-      .array(z.object({ id: z.string().min(1), warehouse: z.string().min(1), sellable: z.boolean().default(true) }))
+      .array(
+        z.object({
+          id: z.string().min(1),
+          warehouse: z.string().min(1),
+          sellable: z.boolean().default(true),
+        }),
+      )
       .min(1),
-    products: z.array(z.object({ sku: z.string(), barcode: z.string().optional(), name: z.string().optional() })),
+    products: z.array(
+      z.object({ sku: z.string(), barcode: z.string().optional(), name: z.string().optional() }),
+    ),
     stock: z
       .array(
-        z.object({ sku: z.string(), location: z.string(), onHand: nat, reserved: nat.default(0), damaged: nat.default(0) }),
+        z.object({
+          sku: z.string(),
+          location: z.string(),
+          onHand: nat,
+          reserved: nat.default(0),
+          damaged: nat.default(0),
+        }),
       )
       .default([]),
     kits: z
-      .array(z.object({ sku: z.string().min(1), components: z.array(z.object({ sku: z.string().min(1), qty: int.positive() })).min(1) }))
+      .array(
+        z.object({
+          sku: z.string().min(1),
+          components: z.array(z.object({ sku: z.string().min(1), qty: int.positive() })).min(1),
+        }),
+      )
       .default([]),
     /** Channel order -> ERP sale order, in milliseconds. */
     ingestLagMs: nat.default(30_000),
@@ -33,7 +52,9 @@ export const seedSchema = z.object({
         z.object({
           id: z.string().min(1),
           kind: z.literal('shopify'),
-          locations: z.array(z.object({ id: z.string().min(1), erpLocations: z.array(z.string()).min(1) })).min(1),
+          locations: z
+            .array(z.object({ id: z.string().min(1), erpLocations: z.array(z.string()).min(1) }))
+            .min(1),
           listings: z.array(z.object({ sku: z.string(), location: z.string(), shows: nat })).default([]),
         }),
         z.object({
@@ -41,7 +62,9 @@ export const seedSchema = z.object({
           kind: z.literal('amazon'),
           fbmErpLocations: z.array(z.string()).min(1),
           listings: z
-            .array(z.object({ sku: z.string(), fulfillment: z.enum(['FBM', 'FBA']).default('FBM'), shows: nat }))
+            .array(
+              z.object({ sku: z.string(), fulfillment: z.enum(['FBM', 'FBA']).default('FBM'), shows: nat }),
+            )
             .default([]),
           fba: z
             .array(
@@ -61,7 +84,9 @@ export const seedSchema = z.object({
         z.object({
           id: z.string().min(1),
           kind: z.literal('mercadolibre'),
-          locations: z.array(z.object({ id: z.string().min(1), erpLocations: z.array(z.string()).min(1) })).min(1),
+          locations: z
+            .array(z.object({ id: z.string().min(1), erpLocations: z.array(z.string()).min(1) }))
+            .min(1),
           listings: z
             .array(
               z.object({

@@ -32,13 +32,31 @@ export class WebhookHub {
   constructor(private readonly world: World) {}
 
   url(kind: string, channelId: string): string | undefined {
-    return this.settings.baseUrl ? `${this.settings.baseUrl.replace(/\/$/, '')}/webhooks/${kind}/${channelId}` : undefined;
+    return this.settings.baseUrl
+      ? `${this.settings.baseUrl.replace(/\/$/, '')}/webhooks/${kind}/${channelId}`
+      : undefined;
   }
 
   /** Queues one delivery; resolves immediately (the sender does not wait for the receiver). */
-  send(d: { system: SystemName; kind: string; channel: string; topic: string; id: string; body: string; headers: Record<string, string> }): void {
+  send(d: {
+    system: SystemName;
+    kind: string;
+    channel: string;
+    topic: string;
+    id: string;
+    body: string;
+    headers: Record<string, string>;
+  }): void {
     const fault = this.world.fault(d.system, 'webhooks');
-    const record: Delivery = { system: d.system, channel: d.channel, topic: d.topic, id: d.id, status: 'pending', attempts: 0, duplicated: false };
+    const record: Delivery = {
+      system: d.system,
+      channel: d.channel,
+      topic: d.topic,
+      id: d.id,
+      status: 'pending',
+      attempts: 0,
+      duplicated: false,
+    };
     this.deliveries.push(record);
     const url = this.url(d.kind, d.channel);
     if (!url) {
@@ -58,7 +76,12 @@ export class WebhookHub {
     }
   }
 
-  private async deliver(url: string, d: { body: string; headers: Record<string, string> }, record: Delivery, delayMs: number): Promise<void> {
+  private async deliver(
+    url: string,
+    d: { body: string; headers: Record<string, string> },
+    record: Delivery,
+    delayMs: number,
+  ): Promise<void> {
     if (delayMs) await sleep(delayMs);
     for (let attempt = 1; attempt <= this.settings.attempts; attempt++) {
       record.attempts += 1;

@@ -192,7 +192,9 @@ export class SandboxError extends Error {
 
 const avail = (q: Qty): number => Math.max(0, q.onHand - q.reserved - q.damaged);
 
-export class World extends EventEmitter<{ event: [WorldEvent] }> {
+export class World {
+  /** World events, for the simulators' webhooks and notifications (`on('event', fn)` / `off`). */
+  private readonly events = new EventEmitter<{ event: [WorldEvent] }>();
   kind: 'odoo' | 'netsuite' = 'odoo';
   ingestLagMs = 30_000;
   shipLagMs: number | null = null;
@@ -221,8 +223,7 @@ export class World extends EventEmitter<{ event: [WorldEvent] }> {
     readonly now: () => number = Date.now,
     randomSeed = 42,
   ) {
-    super();
-    this.setMaxListeners(50);
+    this.events.setMaxListeners(50);
     this.random = prng(randomSeed);
     if (seed) this.reset(seed);
   }
@@ -239,13 +240,26 @@ export class World extends EventEmitter<{ event: [WorldEvent] }> {
     const warehouses = new Map<string, number>();
     seed.erp.locations.forEach((l, i) => {
       if (!warehouses.has(l.warehouse)) warehouses.set(l.warehouse, warehouses.size + 1);
-      this.locations.set(l.id, { id: l.id, numericId: 100 + i, warehouse: l.warehouse, warehouseId: warehouses.get(l.warehouse) as number, sellable: l.sellable });
+      this.locations.set(l.id, {
+        id: l.id,
+        numericId: 100 + i,
+        warehouse: l.warehouse,
+        warehouseId: warehouses.get(l.warehouse) as number,
+        sellable: l.sellable,
+      });
     });
-    this.products = seed.erp.products.map((p, i) => ({ id: i + 1, sku: p.sku, barcode: p.barcode, name: p.name ?? (p.sku || `Product ${i + 1}`), writeDate: t }));
+    this.products = seed.erp.products.map((p, i) => ({
+      id: i + 1,
+      sku: p.sku,
+      barcode: p.barcode,
+      name: p.name ?? (p.sku || `Product ${i + 1}`),
+      writeDate: t,
+    }));
     this.stock.clear();
     this.stockWriteDate.clear();
     for (const s of seed.erp.stock) {
-      if (!this.locations.has(s.location)) throw new SandboxError(`seed stock for ${s.sku} at unknown location "${s.location}"`);
+      if (!this.locations.has(s.location))
+        throw new SandboxError(`seed stock for ${s.sku} at unknown location "${s.location}"`);
       this.qty(s.sku, s.location).onHand += s.onHand;
       this.qty(s.sku, s.location).reserved += s.reserved;
       this.qty(s.sku, s.location).damaged += s.damaged;
@@ -261,38 +275,78 @@ export class World extends EventEmitter<{ event: [WorldEvent] }> {
       const state: ChannelState = {
         id: ch.id,
         kind: ch.kind,
-        locations: ch.kind === 'amazon' ? [{ id: 'DEFAULT', erpLocations: ch.fbmErpLocations }] : ch.locations,
+        locations:
+          ch.kind === 'amazon' ? [{ id: 'DEFAULT', erpLocations: ch.fbmErpLocations }] : ch.locations,
         listings: [],
         fba: [],
         orders: [],
       };
-      for (const l of ch.listings) {
-        const n = idSeq++;
-        const base: Listing = { sku: l.sku, location: 'DEFAULT', shows: l.shows, ids: {}, version: 1, updatedAt: t };
-        if (ch.kind === 'shopify') {
-          base.location = l.location;
-          // One variant per SKU; one inventory level per (item, location).
+      const mk = (sku: string, shows: number): Listing => ({
+        sku,
+        location: 'DEFAULT',
+        shows,
+        ids: {},
+        version: 1,
+        updatedAt: t,
+      });
+      if (ch.kind === 'shopify')
+        for (const l of ch.listings) {
+          const n = idSeq++;
+          // One variant (and inventory item) per SKU; one inventory level per (item, location).
           const existing = state.listings.find((x) => x.sku === l.sku);
-          base.ids = existing ? { ...existing.ids } : { variant: `gid://shopify/ProductVariant/${n}`, inventoryItem: `gid://shopify/InventoryItem/${n}`, product: `gid://shopify/Product/${n}` };
-        } else if (ch.kind === 'amazon') {
-          base.fulfillment = l.fulfillment;
-          base.location = l.fulfillment === 'FBA' ? 'FBA' : 'DEFAULT';
-          base.ids = { asin: `B0${String(n).padStart(8, '0')}`, fnsku: `X00${String(n).padStart(7, '0')}` };
-        } else {
-          base.location = l.full ? 'meli_facility' : l.location;
-          base.full = l.full;
-          base.ids = { item: l.itemId ?? `MLM${900000 + n}`, userProduct: `MLMU${700000 + n}` };
+          state.listings.push({
+            ...mk(l.sku, l.shows),
+            location: l.location,
+            ids: existing
+              ? { ...existing.ids }
+              : {
+                  variant: `gid://shopify/ProductVariant/${n}`,
+                  inventoryItem: `gid://shopify/InventoryItem/${n}`,
+                  product: `gid://shopify/Product/${n}`,
+                },
+          });
         }
-        state.listings.push(base);
-      }
-      if (ch.kind === 'amazon')
-        state.fba = ch.fba.map((f) => ({ ...f, pendingInspection: 0, updatedAt: t }));
+      else if (ch.kind === 'amazon')
+        for (const l of ch.listings) {
+          const n = idSeq++;
+          state.listings.push({
+            ...mk(l.sku, l.shows),
+            fulfillment: l.fulfillment,
+            location: l.fulfillment === 'FBA' ? 'FBA' : 'DEFAULT',
+            ids: { asin: `B0${String(n).padStart(8, '0')}`, fnsku: `X00${String(n).padStart(7, '0')}` },
+          });
+        }
+      else
+        for (const l of ch.listings) {
+          const n = idSeq++;
+          state.listings.push({
+            ...mk(l.sku, l.shows),
+            location: l.full ? 'meli_facility' : l.location,
+            full: l.full,
+            ids: { item: l.itemId ?? `MLM${900000 + n}`, userProduct: `MLMU${700000 + n}` },
+          });
+        }
+      if (ch.kind === 'amazon') state.fba = ch.fba.map((f) => ({ ...f, pendingInspection: 0, updatedAt: t }));
       this.channels.set(ch.id, state);
     }
     this.calls.clear();
     this.oracleBySku.clear();
     this.oracle = { ordersAccepted: 0, unitsAccepted: 0, oversoldUnits: 0, oversoldOrders: 0 };
     this.emit('event', { type: 'reset' });
+  }
+
+  on(_event: 'event', fn: (e: WorldEvent) => void): this {
+    this.events.on('event', fn);
+    return this;
+  }
+
+  off(_event: 'event', fn: (e: WorldEvent) => void): this {
+    this.events.off('event', fn);
+    return this;
+  }
+
+  private emit(_event: 'event', e: WorldEvent): void {
+    this.events.emit('event', e);
   }
 
   // ---- ERP ----------------------------------------------------------------------------------------------
@@ -325,14 +379,23 @@ export class World extends EventEmitter<{ event: [WorldEvent] }> {
 
   /** Runs an ERP write once per idempotency reference; a repeat returns the first result and changes nothing. */
   once<T>(reference: string | undefined, apply: () => T): { result: T; replayed: boolean } {
-    if (reference !== undefined && this.appliedRefs.has(reference)) return { result: this.appliedRefs.get(reference) as T, replayed: true };
+    if (reference !== undefined && this.appliedRefs.has(reference))
+      return { result: this.appliedRefs.get(reference) as T, replayed: true };
     const result = apply();
     if (reference !== undefined) this.appliedRefs.set(reference, result);
     return { result, replayed: false };
   }
 
   /** A stock adjustment (a count, a receipt, damage): `delta` or `set` on on-hand or damaged. */
-  adjust(a: { sku: string; location: string; delta?: number; set?: number; field?: 'onHand' | 'damaged'; reference?: string; reason?: string }): { moveId: number; qty: Qty; replayed: boolean } {
+  adjust(a: {
+    sku: string;
+    location: string;
+    delta?: number;
+    set?: number;
+    field?: 'onHand' | 'damaged';
+    reference?: string;
+    reason?: string;
+  }): { moveId: number; qty: Qty; replayed: boolean } {
     if (!this.locations.has(a.location)) throw new SandboxError(`unknown ERP location "${a.location}"`, 404);
     if (!this.product(a.sku)) throw new SandboxError(`unknown SKU "${a.sku}"`, 404);
     const { result, replayed } = this.once(a.reference, () => {
@@ -344,7 +407,14 @@ export class World extends EventEmitter<{ event: [WorldEvent] }> {
       q[field] = after;
       this.touch(a.sku, a.location);
       const diff = after - before;
-      const m = this.move({ sku: a.sku, from: diff < 0 ? a.location : null, to: diff >= 0 ? a.location : null, qty: Math.abs(diff), kind: a.reason === 'return' ? 'return' : 'adjust', reference: a.reference });
+      const m = this.move({
+        sku: a.sku,
+        from: diff < 0 ? a.location : null,
+        to: diff >= 0 ? a.location : null,
+        qty: Math.abs(diff),
+        kind: a.reason === 'return' ? 'return' : 'adjust',
+        reference: a.reference,
+      });
       this.emit('event', { type: 'erp.changed', skus: [a.sku], reason: a.reason ?? 'adjust' });
       return { moveId: m.id, qty: { ...q } };
     });
@@ -352,18 +422,33 @@ export class World extends EventEmitter<{ event: [WorldEvent] }> {
   }
 
   /** Moves on-hand stock between ERP locations (an internal transfer, validated). */
-  transfer(t: { sku: string; qty: number; from: string; to: string; reference?: string }): { moveId: number; replayed: boolean } {
-    for (const l of [t.from, t.to]) if (!this.locations.has(l)) throw new SandboxError(`unknown ERP location "${l}"`, 404);
+  transfer(t: { sku: string; qty: number; from: string; to: string; reference?: string }): {
+    moveId: number;
+    replayed: boolean;
+  } {
+    for (const l of [t.from, t.to])
+      if (!this.locations.has(l)) throw new SandboxError(`unknown ERP location "${l}"`, 404);
     if (!this.product(t.sku)) throw new SandboxError(`unknown SKU "${t.sku}"`, 404);
     if (!(t.qty > 0)) throw new SandboxError('qty must be positive', 422);
     const { result, replayed } = this.once(t.reference, () => {
       const src = this.qty(t.sku, t.from);
-      if (avail(src) < t.qty) throw new SandboxError(`${t.sku}: only ${avail(src)} available at ${t.from}, cannot move ${t.qty}`, 422);
+      if (avail(src) < t.qty)
+        throw new SandboxError(
+          `${t.sku}: only ${avail(src)} available at ${t.from}, cannot move ${t.qty}`,
+          422,
+        );
       src.onHand -= t.qty;
       this.qty(t.sku, t.to).onHand += t.qty;
       this.touch(t.sku, t.from);
       this.touch(t.sku, t.to);
-      const m = this.move({ sku: t.sku, from: t.from, to: t.to, qty: t.qty, kind: 'transfer', reference: t.reference });
+      const m = this.move({
+        sku: t.sku,
+        from: t.from,
+        to: t.to,
+        qty: t.qty,
+        kind: 'transfer',
+        reference: t.reference,
+      });
       this.emit('event', { type: 'erp.changed', skus: [t.sku], reason: 'transfer' });
       return { moveId: m.id };
     });
@@ -394,7 +479,14 @@ export class World extends EventEmitter<{ event: [WorldEvent] }> {
         this.qty(line.sku, loc).reserved += take;
         this.touch(line.sku, loc);
         line.allocations.push({ location: loc, qty: take });
-        this.move({ sku: line.sku, from: loc, to: null, qty: take, kind: 'reserve', reference: order.reference });
+        this.move({
+          sku: line.sku,
+          from: loc,
+          to: null,
+          qty: take,
+          kind: 'reserve',
+          reference: order.reference,
+        });
         need -= take;
       }
       line.shortfall = need;
@@ -409,7 +501,11 @@ export class World extends EventEmitter<{ event: [WorldEvent] }> {
     order.status = 'reserved';
     order.ingestedAt = this.now();
     order.writeDate = this.now();
-    this.emit('event', { type: 'erp.changed', skus: order.lines.map((l) => l.sku), reason: `order ${order.reference} ingested` });
+    this.emit('event', {
+      type: 'erp.changed',
+      skus: order.lines.map((l) => l.sku),
+      reason: `order ${order.reference} ingested`,
+    });
     if (this.shipLagMs !== null) this.later(this.shipLagMs, () => this.ship(order));
   }
 
@@ -422,11 +518,22 @@ export class World extends EventEmitter<{ event: [WorldEvent] }> {
         q.reserved -= a.qty;
         q.onHand -= a.qty;
         this.touch(line.sku, a.location);
-        this.move({ sku: line.sku, from: a.location, to: null, qty: a.qty, kind: 'sale', reference: order.reference });
+        this.move({
+          sku: line.sku,
+          from: a.location,
+          to: null,
+          qty: a.qty,
+          kind: 'sale',
+          reference: order.reference,
+        });
       }
     order.status = 'shipped';
     order.writeDate = this.now();
-    this.emit('event', { type: 'erp.changed', skus: order.lines.map((l) => l.sku), reason: `order ${order.reference} shipped` });
+    this.emit('event', {
+      type: 'erp.changed',
+      skus: order.lines.map((l) => l.sku),
+      reason: `order ${order.reference} shipped`,
+    });
   }
 
   private oracleSku(sku: string): OracleSku {
@@ -445,11 +552,22 @@ export class World extends EventEmitter<{ event: [WorldEvent] }> {
 
   listing(channelId: string, sku: string, location?: string): Listing | undefined {
     const ch = this.channel(channelId);
-    return ch.listings.find((l) => l.sku === sku && (location === undefined ? l.location !== 'FBA' && l.location !== 'meli_facility' : l.location === location));
+    return ch.listings.find(
+      (l) =>
+        l.sku === sku &&
+        (location === undefined
+          ? l.location !== 'FBA' && l.location !== 'meli_facility'
+          : l.location === location),
+    );
   }
 
   /** A channel's own count changes (an API write, a person, a sale, a restock). */
-  setShows(channelId: string, listing: Listing, shows: number, by: 'api' | 'person' | 'sale' | 'restock'): void {
+  setShows(
+    channelId: string,
+    listing: Listing,
+    shows: number,
+    by: 'api' | 'person' | 'sale' | 'restock',
+  ): void {
     listing.shows = Math.max(0, Math.trunc(shows));
     listing.version += 1;
     listing.updatedAt = this.now();
@@ -465,17 +583,31 @@ export class World extends EventEmitter<{ event: [WorldEvent] }> {
    * announces the order, and the ERP ingests it after `ingestLagMs`. FBA and Full orders are the marketplace's
    * stock and never reach the ERP.
    */
-  placeOrder(o: { channel: string; sku: string; qty: number; location?: string }): { accepted: true; orderId: string } | { accepted: false; reason: string } {
+  placeOrder(o: {
+    channel: string;
+    sku: string;
+    qty: number;
+    location?: string;
+  }): { accepted: true; orderId: string } | { accepted: false; reason: string } {
     const ch = this.channel(o.channel);
     if (!(o.qty > 0)) throw new SandboxError('qty must be positive', 422);
-    const candidates = ch.listings.filter((l) => l.sku === o.sku && (o.location === undefined || l.location === o.location));
-    if (candidates.length === 0) return { accepted: false, reason: `${o.sku} is not listed on ${o.channel}${o.location ? ` at ${o.location}` : ''}` };
+    const candidates = ch.listings.filter(
+      (l) => l.sku === o.sku && (o.location === undefined || l.location === o.location),
+    );
+    if (candidates.length === 0)
+      return {
+        accepted: false,
+        reason: `${o.sku} is not listed on ${o.channel}${o.location ? ` at ${o.location}` : ''}`,
+      };
     const t = this.now();
     const fbaRow = ch.kind === 'amazon' ? this.fba(o.channel, o.sku) : undefined;
     // A merchant listing that shows enough, else FBA (Amazon sells from FBA when the offer is FBA).
-    const listing = candidates.find((l) => l.location !== 'FBA' && l.shows >= o.qty) ?? candidates.find((l) => l.location === 'FBA');
+    const listing =
+      candidates.find((l) => l.location !== 'FBA' && l.shows >= o.qty) ??
+      candidates.find((l) => l.location === 'FBA');
     if (listing?.location === 'FBA') {
-      if (!fbaRow || fbaRow.fulfillable < o.qty) return { accepted: false, reason: `FBA has ${fbaRow?.fulfillable ?? 0} fulfillable` };
+      if (!fbaRow || fbaRow.fulfillable < o.qty)
+        return { accepted: false, reason: `FBA has ${fbaRow?.fulfillable ?? 0} fulfillable` };
       fbaRow.fulfillable -= o.qty;
       fbaRow.updatedAt = t;
       listing.shows = fbaRow.fulfillable;
@@ -510,9 +642,26 @@ export class World extends EventEmitter<{ event: [WorldEvent] }> {
     return { accepted: true, orderId: order.id };
   }
 
-  private newOrder(ch: ChannelState, sku: string, qty: number, location: string, fulfillment: ChannelOrder['fulfillment']): ChannelOrder {
+  private newOrder(
+    ch: ChannelState,
+    sku: string,
+    qty: number,
+    location: string,
+    fulfillment: ChannelOrder['fulfillment'],
+  ): ChannelOrder {
     const t = this.now();
-    const order: ChannelOrder = { id: String(this.orderSeq++), channel: ch.id, sku, qty, location, fulfillment, status: 'open', createdAt: t, updatedAt: t, returnedQty: 0 };
+    const order: ChannelOrder = {
+      id: String(this.orderSeq++),
+      channel: ch.id,
+      sku,
+      qty,
+      location,
+      fulfillment,
+      status: 'open',
+      createdAt: t,
+      updatedAt: t,
+      returnedQty: 0,
+    };
     ch.orders.push(order);
     this.oracle.ordersAccepted += 1;
     this.oracle.unitsAccepted += qty;
@@ -546,11 +695,22 @@ export class World extends EventEmitter<{ event: [WorldEvent] }> {
         for (const a of line.allocations) {
           this.qty(line.sku, a.location).reserved -= a.qty;
           this.touch(line.sku, a.location);
-          this.move({ sku: line.sku, from: null, to: a.location, qty: a.qty, kind: 'unreserve', reference: erp.reference });
+          this.move({
+            sku: line.sku,
+            from: null,
+            to: a.location,
+            qty: a.qty,
+            kind: 'unreserve',
+            reference: erp.reference,
+          });
         }
       erp.status = 'cancelled';
       erp.writeDate = this.now();
-      this.emit('event', { type: 'erp.changed', skus: erp.lines.map((l) => l.sku), reason: `order ${erp.reference} cancelled` });
+      this.emit('event', {
+        type: 'erp.changed',
+        skus: erp.lines.map((l) => l.sku),
+        reason: `order ${erp.reference} cancelled`,
+      });
     }
     this.emit('event', { type: 'order.cancelled', channel: c.channel, order });
     return order;
@@ -561,10 +721,20 @@ export class World extends EventEmitter<{ event: [WorldEvent] }> {
    * serving the channel), as on-hand or damaged; the ERP ships the order first if it had not. FBA orders: the units
    * wait for Amazon's inspection (`POST /_sandbox/fba/event`).
    */
-  returnOrder(r: { channel: string; orderId: string; qty?: number; location?: string; condition?: 'sellable' | 'damaged' }): ChannelOrder {
+  returnOrder(r: {
+    channel: string;
+    orderId: string;
+    qty?: number;
+    location?: string;
+    condition?: 'sellable' | 'damaged';
+  }): ChannelOrder {
     const order = this.channelOrder(r.channel, r.orderId);
     const qty = r.qty ?? order.qty - order.returnedQty;
-    if (qty <= 0 || order.returnedQty + qty > order.qty) throw new SandboxError(`cannot return ${qty} of order ${order.id} (${order.qty - order.returnedQty} left)`, 422);
+    if (qty <= 0 || order.returnedQty + qty > order.qty)
+      throw new SandboxError(
+        `cannot return ${qty} of order ${order.id} (${order.qty - order.returnedQty} left)`,
+        422,
+      );
     order.returnedQty += qty;
     order.status = 'returned';
     order.updatedAt = this.now();
@@ -578,15 +748,24 @@ export class World extends EventEmitter<{ event: [WorldEvent] }> {
     } else if (order.fulfillment === 'merchant') {
       const erp = this.erpOrder(`${r.channel}:${r.orderId}`);
       if (erp?.status === 'pending-ingest') {
-        const serving = this.channel(r.channel).locations.find((l) => l.id === order.location)?.erpLocations ?? [];
+        const serving =
+          this.channel(r.channel).locations.find((l) => l.id === order.location)?.erpLocations ?? [];
         this.ingest(erp, serving);
       }
       if (erp?.status === 'reserved') this.ship(erp);
-      const serving = this.channel(r.channel).locations.find((l) => l.id === order.location)?.erpLocations ?? [];
+      const serving =
+        this.channel(r.channel).locations.find((l) => l.id === order.location)?.erpLocations ?? [];
       const location = r.location ?? serving[0];
       if (!location) throw new SandboxError(`no ERP location to return into`, 422);
       for (const c of this.components(order.sku, qty))
-        this.adjust({ sku: c.sku, location, delta: c.qty, field: r.condition === 'damaged' ? 'damaged' : 'onHand', reason: 'return', reference: `return:${r.channel}:${r.orderId}:${order.returnedQty}:${c.sku}` });
+        this.adjust({
+          sku: c.sku,
+          location,
+          delta: c.qty,
+          field: r.condition === 'damaged' ? 'damaged' : 'onHand',
+          reason: 'return',
+          reference: `return:${r.channel}:${r.orderId}:${order.returnedQty}:${c.sku}`,
+        });
       if (r.condition === 'damaged')
         for (const c of this.components(order.sku, qty)) this.qty(c.sku, location).onHand += c.qty;
     }
@@ -595,12 +774,29 @@ export class World extends EventEmitter<{ event: [WorldEvent] }> {
   }
 
   /** Amazon FBA events: inbound shipped/received, receiving done, customer return, inspection result. */
-  fbaEvent(e: { channel: string; sku: string; type: 'inbound-shipped' | 'inbound-received' | 'receiving-complete' | 'customer-return' | 'inspection'; qty: number; result?: 'sellable' | 'unfulfillable' }): FbaInventory {
+  fbaEvent(e: {
+    channel: string;
+    sku: string;
+    type: 'inbound-shipped' | 'inbound-received' | 'receiving-complete' | 'customer-return' | 'inspection';
+    qty: number;
+    result?: 'sellable' | 'unfulfillable';
+  }): FbaInventory {
     const ch = this.channel(e.channel);
     if (ch.kind !== 'amazon') throw new SandboxError(`${e.channel} is not an Amazon channel`, 422);
     let f = this.fba(e.channel, e.sku);
     if (!f) {
-      f = { sku: e.sku, fulfillable: 0, inboundWorking: 0, inboundShipped: 0, inboundReceiving: 0, reserved: 0, unfulfillable: 0, researching: 0, pendingInspection: 0, updatedAt: this.now() };
+      f = {
+        sku: e.sku,
+        fulfillable: 0,
+        inboundWorking: 0,
+        inboundShipped: 0,
+        inboundReceiving: 0,
+        reserved: 0,
+        unfulfillable: 0,
+        researching: 0,
+        pendingInspection: 0,
+        updatedAt: this.now(),
+      };
       ch.fba.push(f);
     }
     const take = (field: 'inboundShipped' | 'inboundReceiving' | 'pendingInspection', n: number) => {
@@ -645,7 +841,10 @@ export class World extends EventEmitter<{ event: [WorldEvent] }> {
   /** The fault in force for a system endpoint: an endpoint-specific spec overrides the system-wide one field by field. */
   fault(system: SystemName, endpoint?: string): FaultSpec {
     const wide = this.faults.find((f) => f.system === system && f.endpoint === undefined);
-    const specific = endpoint === undefined ? undefined : this.faults.find((f) => f.system === system && f.endpoint === endpoint);
+    const specific =
+      endpoint === undefined
+        ? undefined
+        : this.faults.find((f) => f.system === system && f.endpoint === endpoint);
     return { system, ...wide, ...specific };
   }
 
@@ -688,31 +887,62 @@ export class World extends EventEmitter<{ event: [WorldEvent] }> {
   // ---- state --------------------------------------------------------------------------------------------
 
   oracleView(): Oracle {
-    return { ...this.oracle, bySku: [...this.oracleBySku.values()].sort((a, b) => b.oversoldUnits - a.oversoldUnits || a.sku.localeCompare(b.sku)) };
+    return {
+      ...this.oracle,
+      bySku: [...this.oracleBySku.values()].sort(
+        (a, b) => b.oversoldUnits - a.oversoldUnits || a.sku.localeCompare(b.sku),
+      ),
+    };
   }
 
   /** `GET /_sandbox/state`: the truth. */
   state() {
     const stock: { sku: string; location: string; onHand: number; reserved: number; damaged: number }[] = [];
-    for (const [sku, byLoc] of this.stock) for (const [location, q] of byLoc) stock.push({ sku, location, ...q });
+    for (const [sku, byLoc] of this.stock)
+      for (const [location, q] of byLoc) stock.push({ sku, location, ...q });
     stock.sort((a, b) => a.sku.localeCompare(b.sku) || a.location.localeCompare(b.location));
     const channels: Record<string, unknown> = {};
     for (const ch of this.channels.values())
       channels[ch.id] = {
         kind: ch.kind,
-        listings: ch.listings.map((l) => ({ sku: l.sku, location: l.location, shows: l.shows, ...(l.fulfillment ? { fulfillment: l.fulfillment } : {}), ...(l.full !== undefined ? { full: l.full } : {}) })),
+        listings: ch.listings.map((l) => ({
+          sku: l.sku,
+          location: l.location,
+          shows: l.shows,
+          ...(l.fulfillment ? { fulfillment: l.fulfillment } : {}),
+          ...(l.full !== undefined ? { full: l.full } : {}),
+        })),
         ...(ch.kind === 'amazon' ? { fba: ch.fba.map(({ updatedAt: _u, ...f }) => f) } : {}),
-        orders: ch.orders.map((o) => ({ orderId: o.id, sku: o.sku, qty: o.qty, location: o.location, status: o.status, fulfillment: o.fulfillment })),
+        orders: ch.orders.map((o) => ({
+          orderId: o.id,
+          sku: o.sku,
+          qty: o.qty,
+          location: o.location,
+          status: o.status,
+          fulfillment: o.fulfillment,
+        })),
       };
     return {
       erp: {
         kind: this.kind,
         stock,
-        orders: this.erpOrders.map((o) => ({ channel: o.channel, orderId: o.orderId, status: o.status, lines: o.lines.map((l) => ({ sku: l.sku, qty: l.qty, shortfall: l.shortfall, allocations: l.allocations })) })),
+        orders: this.erpOrders.map((o) => ({
+          channel: o.channel,
+          orderId: o.orderId,
+          status: o.status,
+          lines: o.lines.map((l) => ({
+            sku: l.sku,
+            qty: l.qty,
+            shortfall: l.shortfall,
+            allocations: l.allocations,
+          })),
+        })),
       },
       channels,
       oracle: this.oracleView(),
-      calls: [...this.calls.values()].sort((a, b) => a.system.localeCompare(b.system) || a.endpoint.localeCompare(b.endpoint)),
+      calls: [...this.calls.values()].sort(
+        (a, b) => a.system.localeCompare(b.system) || a.endpoint.localeCompare(b.endpoint),
+      ),
     };
   }
 }
