@@ -15,10 +15,8 @@ const systems = z.enum(['odoo', 'netsuite', 'shopify', 'amazon', 'mercadolibre']
 const rate = z.number().min(0).max(1);
 
 const schemas = {
-  reset: z.union([
-    z.object({ preset: z.string(), ingestLagMs: z.number().int().nonnegative().optional() }),
-    z.object({ seed: seedSchema }),
-  ]),
+  preset: z.object({ preset: z.string(), ingestLagMs: z.number().int().nonnegative().optional() }),
+  seed: z.object({ seed: seedSchema }),
   order: z.object({
     channel: z.string(),
     sku: z.string(),
@@ -115,11 +113,13 @@ export async function startAdmin(
   app.setErrorHandler((err, _req, reply) => {
     const status =
       err instanceof SandboxError ? err.status : ((err as { statusCode?: number }).statusCode ?? 500);
-    void reply.status(status).send({ error: err.message });
+    void reply.status(status).send({ error: err instanceof Error ? err.message : String(err) });
   });
 
   app.post('/_sandbox/reset', async (req) => {
-    const body = parse(schemas.reset, req.body);
+    // A seed is checked field by field so the reason names the path (a union would only say "invalid input").
+    const raw = req.body as Record<string, unknown> | undefined;
+    const body = raw && 'seed' in raw ? parse(schemas.seed, raw) : parse(schemas.preset, raw);
     if ('preset' in body) {
       if (!(PRESETS as readonly string[]).includes(body.preset))
         throw new SandboxError(`unknown preset "${body.preset}" (presets: ${PRESETS.join(', ')})`, 400);
