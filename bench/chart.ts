@@ -15,9 +15,9 @@ export function lineChart(opts: {
   width?: number;
   height?: number;
 }): string {
-  const w = opts.width ?? 760;
+  const w = opts.width ?? 820;
   const h = opts.height ?? 360;
-  const m = { l: 60, r: 160, t: 40, b: 50 };
+  const m = { l: 60, r: 210, t: 40, b: 50 };
   const all = opts.series.flatMap((s) => s.points);
   const xMax = Math.max(1, ...all.map((p) => p.x));
   const yMax = Math.max(1, ...all.map((p) => p.y));
