@@ -6,6 +6,10 @@ import { Command, CommanderError } from 'commander';
 import { configCheck } from './commands/config-check';
 import { planCommand } from './commands/plan';
 import { CliError, configPath, EXIT, type Output } from './io';
+import { lazy } from './lazy';
+import type * as SandboxCommandModule from './commands/sandbox';
+import type * as DevModule from '../scripts/dev';
+import type * as WorkerModule from '../workers/main';
 
 function output(json: boolean): Output {
   return { json, out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) };
@@ -56,12 +60,51 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program
+    .command('sandbox')
+    .description('local simulators of Odoo, NetSuite, Shopify, Amazon and Mercado Libre, with an admin API')
+    .option('--seed <file>', 'seed JSON (design section 5)')
+    .option('--preset <name>', 'named seed: demo, small, broken-catalogue (default demo)')
+    .option(
+      '--port-base <n>',
+      'admin on n, then odoo, netsuite, shopify, amazon, mercadolibre on n+1..n+5 (0: ephemeral)',
+      '7800',
+    )
+    .option('--webhook-url <url>', 'where channel webhooks go (the invsync ingress)', 'http://127.0.0.1:8080')
+    .option('--run-dir <dir>', 'where manifest.json and invsync.config.yaml are written', 'sandbox/.run')
+    .option('--json', 'machine-readable output')
+    .action(
+      async (
+        o: { seed?: string; preset?: string; portBase: string; webhookUrl: string; runDir: string },
+        cmd: Command,
+      ) => {
+        const { sandboxCommand } = lazy<typeof SandboxCommandModule>('./commands/sandbox');
+        const stop = new Promise<void>((resolve) => {
+          process.once('SIGINT', () => resolve());
+          process.once('SIGTERM', () => resolve());
+        });
+        setExit(
+          await sandboxCommand(
+            {
+              ...(o.seed ? { seed: o.seed } : {}),
+              ...(o.preset ? { preset: o.preset } : {}),
+              portBase: Number(o.portBase),
+              webhookUrl: o.webhookUrl,
+              runDir: o.runDir,
+            },
+            output(Boolean(globals(cmd).json)),
+            stop,
+          ),
+        );
+      },
+    );
+
+  program
     .command('worker')
     .description('run the invsync worker against the Temporal server in the config (or $TEMPORAL_ADDRESS)')
     .option('-c, --config <file>', 'config file')
     .option('--address <host:port>', 'Temporal frontend address')
     .action(async (o: { address?: string }, cmd: Command) => {
-      const { runWorkerCommand } = await import('../workers/main');
+      const { runWorkerCommand } = lazy<typeof WorkerModule>('../workers/main');
       setExit(await runWorkerCommand({ configPath: globals(cmd).config, address: o.address }));
     });
 
@@ -71,7 +114,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--port <n>', 'Temporal gRPC port', '7233')
     .option('--ui-port <n>', 'Web UI port', '8233')
     .action(async (o: { port: string; uiPort: string }) => {
-      const { runDev } = await import('../scripts/dev');
+      const { runDev } = lazy<typeof DevModule>('../scripts/dev');
       setExit(await runDev({ port: Number(o.port), uiPort: Number(o.uiPort) }));
     });
 

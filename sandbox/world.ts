@@ -345,7 +345,7 @@ export class World {
     return this;
   }
 
-  private emit(_event: 'event', e: WorldEvent): void {
+  emit(_event: 'event', e: WorldEvent): void {
     this.events.emit('event', e);
   }
 

@@ -57,7 +57,13 @@ export async function runWorkerCommand(o: {
     address ??= cfg.config.temporal.address;
     namespace = process.env.TEMPORAL_NAMESPACE ?? cfg.config.temporal.namespace;
   }
-  const { worker, connection } = await createWorker({ address: address ?? '127.0.0.1:7233', namespace });
+  const target = address ?? '127.0.0.1:7233';
+  const { worker, connection } = await createWorker({ address: target, namespace }).catch((err: Error) => {
+    throw new CliError(
+      `cannot reach the Temporal server at ${target} (${err.message.split('\n')[0]}): start one with \`npm run dev\`, or set temporal.address / TEMPORAL_ADDRESS`,
+      EXIT.usage,
+    );
+  });
   console.error(
     `invsync worker polling task queue "${WORKFLOW_TASK_QUEUE}" on ${address ?? '127.0.0.1:7233'} (namespace ${namespace})`,
   );
