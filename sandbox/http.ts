@@ -87,7 +87,7 @@ export async function selfSignedCert(): Promise<{ key: string; cert: string }> {
     ): Promise<{ private: string; cert: string }>;
   };
   const pems = await selfsigned.generate([{ name: 'commonName', value: '127.0.0.1' }], {
-    days: 30,
+    days: 3650,
     keySize: 2048,
     algorithm: 'sha256',
     extensions: [

@@ -14,6 +14,7 @@ import { startMercadoLibre } from './simulators/mercadolibre';
 import { startNetSuite } from './simulators/netsuite';
 import { startOdoo } from './simulators/odoo';
 import { startShopify } from './simulators/shopify';
+import { sandboxCertificate } from './tls';
 import { WebhookHub } from './webhooks';
 import { World } from './world';
 import type { Served } from './http';
@@ -39,6 +40,8 @@ export interface SandboxOptions {
   /** Fixed credentials secret (tests); random by default. */
   secret?: string;
   randomSeed?: number;
+  /** The NetSuite simulator's TLS key pair (default: the persistent sandbox certificate, sandbox/tls.ts). */
+  tls?: { key: string; cert: string };
 }
 
 export interface Sandbox {
@@ -88,7 +91,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   try {
     const [odoo, netsuite, shopify, amazon, mercadolibre] = await Promise.all([
       startOdoo(ctx, p('odoo')),
-      startNetSuite(ctx, p('netsuite')),
+      startNetSuite(ctx, { ...p('netsuite'), tls: opts.tls ?? (await sandboxCertificate()) }),
       startShopify(ctx, p('shopify')),
       startAmazon(ctx, p('amazon')),
       startMercadoLibre(ctx, p('mercadolibre')),

@@ -35,8 +35,11 @@ import { RecordStore, type WritableType } from './store';
 import { COLLECTION_CONTENT_TYPE, runSuiteQL } from './suiteql';
 
 export interface NetSuiteOptions extends SimulatorOptions {
-  /** Serve HTTPS with a generated self-signed certificate (default true); false serves plain HTTP (`testEnv`). */
-  tls?: boolean;
+  /**
+   * Serve HTTPS with a generated self-signed certificate (default true), with the given key pair, or (false) plain
+   * HTTP (`testEnv`).
+   */
+  tls?: boolean | { key: string; cert: string };
   /** The account's concurrent request limit, applied with production rate limits (default 5: a base tier). */
   concurrency?: number;
   /** How long each request holds its concurrency slot under production limits, in ms (default 100). */
@@ -86,7 +89,8 @@ export async function startNetSuite(
 ): Promise<NetSuiteServed> {
   const { world } = ctx;
   const useTls = opts.tls ?? true;
-  const cert = useTls ? await selfSignedCert() : undefined;
+  // A given key pair (the sandbox's persistent one, so clients can trust it across restarts) or a fresh one.
+  const cert = typeof opts.tls === 'object' ? opts.tls : useTls ? await selfSignedCert() : undefined;
   const scheme = useTls ? 'https' : 'http';
   const realm = () => ctx.credentials.erp.netsuite.accountId;
   const verifier = new OAuthVerifier(() => ctx.credentials.erp.netsuite, opts.timestampSkewSeconds ?? 300);
