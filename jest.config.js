@@ -15,6 +15,8 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     // Real client libraries against the sandbox simulators (no Temporal server needed).
     { ...common, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.test.ts'] },
+    // invsync's adapters (integrations/) against the sandbox, through the real client libraries.
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
     {
       ...common,
       displayName: 'temporal',
