@@ -1,2 +1,3 @@
 /** Every workflow the worker runs (the bundle entry point). */
 export { planWorkflow } from './plan';
+export { channelPushWorkflow } from './push';

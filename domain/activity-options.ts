@@ -1,0 +1,84 @@
+/**
+ * Activity options per channel (and for the ERP), derived from the config: the task queue
+ * `invsync-channel-<id>` (rate-limited server-side by the worker's maxTaskQueueActivitiesPerSecond), timeouts, and
+ * a bounded retry policy whose non-retryable types are the permanent error codes. Plain data (no Temporal import):
+ * workflows pass it to proxyActivities.
+ */
+import { channelTaskQueue, WORKFLOW_TASK_QUEUE } from './search-attributes';
+
+/** Permanent error codes (integrations/errors.ts): never retried by Temporal. */
+export const PERMANENT_ERROR_TYPES = [
+  'AUTH_FAILED',
+  'PERMISSION_DENIED',
+  'NOT_FOUND',
+  'INVALID_REQUEST',
+  'UNLINKED_SKU',
+  'DUPLICATE_SKU',
+  'UNMAPPED_LOCATION',
+  'WRITE_FORBIDDEN',
+  'INSUFFICIENT_STOCK',
+  'UPSTREAM_REJECTED',
+  'BAD_RESPONSE',
+] as const;
+
+export interface ActivityOptionsData {
+  taskQueue: string;
+  startToCloseTimeoutMs: number;
+  scheduleToCloseTimeoutMs: number;
+  retry: {
+    initialIntervalMs: number;
+    backoffCoefficient: number;
+    maximumIntervalMs: number;
+    maximumAttempts: number;
+    nonRetryableErrorTypes: string[];
+  };
+}
+
+export interface ActivityTimings {
+  /** One call's limit (a bulk read or a feed poll takes longer than a single patch). */
+  startToCloseMs?: number;
+  /** Everything including retries: after this the step stops in needs-attention instead of retrying forever. */
+  scheduleToCloseMs?: number;
+  initialIntervalMs?: number;
+  maximumIntervalMs?: number;
+  maximumAttempts?: number;
+}
+
+const DEFAULTS: Required<ActivityTimings> = {
+  startToCloseMs: 60_000,
+  scheduleToCloseMs: 30 * 60_000,
+  initialIntervalMs: 1_000,
+  maximumIntervalMs: 60_000,
+  maximumAttempts: 20,
+};
+
+function options(taskQueue: string, t: ActivityTimings): ActivityOptionsData {
+  const v = { ...DEFAULTS, ...t };
+  return {
+    taskQueue,
+    startToCloseTimeoutMs: v.startToCloseMs,
+    scheduleToCloseTimeoutMs: v.scheduleToCloseMs,
+    retry: {
+      initialIntervalMs: v.initialIntervalMs,
+      backoffCoefficient: 2,
+      maximumIntervalMs: v.maximumIntervalMs,
+      maximumAttempts: v.maximumAttempts,
+      nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES],
+    },
+  };
+}
+
+export function channelActivityOptions(channelId: string, t: ActivityTimings = {}): ActivityOptionsData {
+  return options(channelTaskQueue(channelId), t);
+}
+
+export function erpActivityOptions(t: ActivityTimings = {}): ActivityOptionsData {
+  return options(WORKFLOW_TASK_QUEUE, t);
+}
+
+/** Default activities/second per channel task queue when the config sets no rate limit (the vendors' sustained rates). */
+export const DEFAULT_CHANNEL_RATE: Record<'shopify' | 'amazon' | 'mercadolibre', number> = {
+  shopify: 2, // GraphQL bucket restore 100 points/s, ~50 points per batched write
+  amazon: 5, // patchListingsItem 5 rps
+  mercadolibre: 1.5, // user-products stock ~100 requests/minute
+};
