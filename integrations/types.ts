@@ -150,4 +150,9 @@ export interface ChannelAdapter {
    * returns `shadow` outcomes saying what would have been sent.
    */
   push(pushes: readonly ChannelPush[], idempotencyKey: string): Promise<PushOutcome[]>;
+  /**
+   * Channel locations holding listings that the config does not map (for `invsync audit`), with how many SKUs
+   * each. Channels whose locations are fixed (Amazon: DEFAULT and FBA) need not implement it.
+   */
+  unmappedLocations?(): Promise<{ location: string; skus: number }[]>;
 }
