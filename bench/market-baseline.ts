@@ -82,7 +82,7 @@ export async function main(): Promise<void> {
   table.push(
     ['orders attempted', result.ordersAttempted],
     ['orders accepted', result.ordersAccepted],
-    ['orders rejected (channel showed too few)', result.ordersRejected],
+    ['orders rejected (channel showed too few, or not listed there)', result.ordersRejected],
     ['units accepted', result.unitsAccepted],
     ['oversold units', result.oversoldUnits],
     ['oversold orders', result.oversoldOrders],

@@ -11,7 +11,9 @@ import { seedSchema } from './seed';
 import { SandboxError, type SystemName } from './world';
 import type { SandboxContext } from './context';
 
-const systems = z.enum(['odoo', 'netsuite', 'shopify', 'amazon', 'mercadolibre']);
+const systems = z.enum(['odoo', 'netsuite', 'shopify', 'amazon', 'mercadolibre'], {
+  error: 'system must be one of odoo, netsuite, shopify, amazon, mercadolibre',
+});
 const rate = z.number().min(0).max(1);
 
 const schemas = {

@@ -167,8 +167,8 @@ export function smallSeed(ingestLagMs = 1000): SeedInput {
 }
 
 /** The demo world with exactly three catalogue problems (for `invsync audit`). */
-export function brokenCatalogueSeed(): SeedInput {
-  const seed = demoSeed();
+export function brokenCatalogueSeed(opts: { ingestLagMs?: number } = {}): SeedInput {
+  const seed = demoSeed(opts);
   const channels = (seed.channels ?? []).map((c) => structuredClone(c));
   const shopify = channels.find((c) => c.id === 'shopify');
   if (shopify?.kind === 'shopify') {
@@ -189,7 +189,7 @@ export function presetSeed(name: string, opts: { ingestLagMs?: number } = {}): S
     case 'small':
       return smallSeed(opts.ingestLagMs);
     case 'broken-catalogue':
-      return brokenCatalogueSeed();
+      return brokenCatalogueSeed(opts);
     default:
       throw new Error(`unknown preset "${name}" (presets: ${PRESETS.join(', ')})`);
   }

@@ -62,6 +62,9 @@ export interface ErpOrder {
   id: number;
   channel: string;
   orderId: string;
+  /** What the shopper bought (a kit SKU is exploded into component lines). */
+  sku: string;
+  qty: number;
   /** How the ERP shows it has an order: `client_order_ref` (Odoo) / `otherrefnum` (NetSuite). */
   reference: string;
   status: ErpOrderStatus;
@@ -332,6 +335,7 @@ export class World {
     this.calls.clear();
     this.oracleBySku.clear();
     this.oracle = { ordersAccepted: 0, unitsAccepted: 0, oversoldUnits: 0, oversoldOrders: 0 };
+    this.orderSeq = 1000;
     this.emit('event', { type: 'reset' });
   }
 
@@ -467,7 +471,6 @@ export class World {
   /** The ERP ingests a channel order: reserves at the locations serving that channel; the oracle counts shortfalls. */
   private ingest(order: ErpOrder, serving: string[]): void {
     if (order.status !== 'pending-ingest') return;
-    let orderShort = 0;
     for (const line of order.lines) {
       let need = line.qty;
       // The ERP reserves from the serving location with the most available first, then the next.
@@ -490,10 +493,13 @@ export class World {
         need -= take;
       }
       line.shortfall = need;
-      orderShort += need;
-      const o = this.oracleSku(line.sku);
-      o.oversoldUnits += need;
     }
+    // Oversold units are counted in the SKU the shopper bought: for a kit, the kits its components cannot make up.
+    const covered = Math.min(
+      ...order.lines.map((l) => Math.floor((l.qty - l.shortfall) / (l.qty / order.qty))),
+    );
+    const orderShort = order.qty - Math.max(0, Math.min(order.qty, covered));
+    this.oracleSku(order.sku).oversoldUnits += orderShort;
     if (orderShort > 0) {
       this.oracle.oversoldUnits += orderShort;
       this.oracle.oversoldOrders += 1;
@@ -630,6 +636,8 @@ export class World {
         id: this.nextId++,
         channel: ch.id,
         orderId: order.id,
+        sku: o.sku,
+        qty: o.qty,
         reference: `${ch.id}:${order.id}`,
         status: 'pending-ingest',
         lines: this.components(o.sku, o.qty).map((c) => ({ ...c, allocations: [], shortfall: 0 })),
@@ -684,7 +692,13 @@ export class World {
     const ch = this.channel(c.channel);
     if (order.fulfillment === 'FBA') {
       const f = this.fba(c.channel, order.sku);
-      if (f) f.fulfillable += order.qty;
+      if (f) {
+        f.fulfillable += order.qty;
+        f.updatedAt = this.now();
+        const fbaListing = ch.listings.find((l) => l.sku === order.sku && l.location === 'FBA');
+        if (fbaListing) fbaListing.shows = f.fulfillable;
+        this.emit('event', { type: 'fba.changed', channel: ch.id, fba: f });
+      }
     } else {
       const listing = ch.listings.find((l) => l.sku === order.sku && l.location === order.location);
       if (listing) this.setShows(ch.id, listing, listing.shows + order.qty, 'restock');
@@ -729,6 +743,8 @@ export class World {
     condition?: 'sellable' | 'damaged';
   }): ChannelOrder {
     const order = this.channelOrder(r.channel, r.orderId);
+    if (order.status === 'cancelled')
+      throw new SandboxError(`order ${order.id} is cancelled: nothing to return`, 409);
     const qty = r.qty ?? order.qty - order.returnedQty;
     if (qty <= 0 || order.returnedQty + qty > order.qty)
       throw new SandboxError(

@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 import { CliError, EXIT, printJson, readTextFile, type Output } from '../io';
 import { lazy } from '../lazy';
 import type * as SandboxModule from '../../sandbox';
+import type * as SeedModule from '../../sandbox/seed';
+import type * as PresetsModule from '../../sandbox/presets';
 import type { SandboxPorts } from '../../sandbox';
 
 export interface SandboxCommandOptions {
@@ -44,6 +46,18 @@ export async function sandboxCommand(
   const ports = Object.fromEntries(
     SANDBOX_SYSTEMS.map((k, i) => [k, o.portBase === 0 ? 0 : o.portBase + i]),
   ) as unknown as SandboxPorts;
+  if (seed !== undefined) {
+    const { seedSchema } = lazy<typeof SeedModule>('../sandbox/seed');
+    const parsed = seedSchema.safeParse(seed);
+    if (!parsed.success)
+      throw new CliError(
+        `seed ${o.seed} is invalid:\n${parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n')}`,
+        EXIT.problems,
+      );
+  }
+  const { PRESETS } = lazy<typeof PresetsModule>('../sandbox/presets');
+  if (o.preset && !(PRESETS as readonly string[]).includes(o.preset))
+    throw new CliError(`unknown preset "${o.preset}" (presets: ${PRESETS.join(', ')})`);
   const sandbox = await startSandbox({
     ...(seed !== undefined ? { seed: seed as never } : { preset: o.preset ?? 'demo' }),
     ports,

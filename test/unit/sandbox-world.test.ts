@@ -202,3 +202,26 @@ test('with no sync running, a short market run oversells as channels drift apart
   const kitUnits = world.erpOrders.reduce((s, o) => s + o.lines.reduce((a, l) => a + l.qty, 0), 0);
   expect(reserved + r.oversoldUnits).toBe(kitUnits);
 });
+
+test('a cancelled order cannot be returned (its units never left)', () => {
+  world = new World(seed());
+  const r = world.placeOrder({ channel: 'shop', sku: 'TEE', qty: 1 });
+  if (!r.accepted) throw new Error('rejected');
+  world.cancel({ channel: 'shop', orderId: r.orderId });
+  expect(() => world.returnOrder({ channel: 'shop', orderId: r.orderId })).toThrow(
+    'is cancelled: nothing to return',
+  );
+  expect(world.qty('TEE', 'WH1/Stock').onHand).toBe(5);
+});
+
+test('kit oversells are counted in kits, not component units', () => {
+  world = new World(seed());
+  // 5 tees at WH1 make 2 two-packs; Shopify shows 2 packs, a person sets it to 4, shoppers buy 4.
+  const listing = world.listing('shop', 'TEE-2PACK');
+  if (!listing) throw new Error('no listing');
+  world.setShows('shop', listing, 4, 'person');
+  world.placeOrder({ channel: 'shop', sku: 'TEE-2PACK', qty: 4 });
+  world.flushIngest();
+  expect(world.oracleView()).toMatchObject({ unitsAccepted: 4, oversoldUnits: 2, oversoldOrders: 1 });
+  expect(world.oracleView().bySku).toEqual([{ sku: 'TEE-2PACK', unitsAccepted: 4, oversoldUnits: 2 }]);
+});
