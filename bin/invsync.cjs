@@ -6,6 +6,9 @@ require('../cli/main.ts')
   .main(process.argv)
   .then((code) => {
     process.exitCode = code;
+    // A finished command exits even if a client library keeps a socket or timer alive; the grace lets piped
+    // stdout drain. (Long-running commands - worker, sandbox, dev - resolve only after their shutdown.)
+    setTimeout(() => process.exit(code), 500).unref();
   })
   .catch((err) => {
     console.error(err && err.stack ? err.stack : err);

@@ -8,6 +8,8 @@ import { planCommand } from './commands/plan';
 import { CliError, configPath, EXIT, type Output } from './io';
 import { lazy } from './lazy';
 import type * as SandboxCommandModule from './commands/sandbox';
+import type * as AuditModule from './commands/audit';
+import type * as SnapshotModule from './commands/snapshot';
 import type * as DevModule from '../scripts/dev';
 import type * as WorkerModule from '../workers/main';
 
@@ -51,6 +53,43 @@ export function buildProgram(setExit: (code: number) => void): Command {
           {
             configPath: configPath(g.config),
             snapshotPath: o.snapshot,
+            ...(o.sku ? { skus: o.sku } : {}),
+            explain: Boolean(o.explain),
+          },
+          output(Boolean(g.json)),
+        ),
+      );
+    });
+
+  program
+    .command('audit')
+    .description(
+      'the launch checklist: SKUs, links, duplicates, blanks, location mapping, access, a sample read and shadow write per channel',
+    )
+    .option('-c, --config <file>', 'config file')
+    .option('--json', 'machine-readable output')
+    .action(async (_o, cmd: Command) => {
+      const g = globals(cmd);
+      const { auditCommand } = lazy<typeof AuditModule>('./commands/audit');
+      setExit(await auditCommand(configPath(g.config), output(Boolean(g.json))));
+    });
+
+  program
+    .command('snapshot')
+    .description(
+      'read the ERP and the channels: what the ERP says, what each channel shows and should show, the drift',
+    )
+    .option('-c, --config <file>', 'config file')
+    .option('--sku <sku...>', 'only these SKUs')
+    .option('--explain', 'print every breakdown line')
+    .option('--json', 'write the snapshot (the format `invsync plan --snapshot` reads)')
+    .action(async (o: { sku?: string[]; explain?: boolean }, cmd: Command) => {
+      const g = globals(cmd);
+      const { snapshotCommand } = lazy<typeof SnapshotModule>('./commands/snapshot');
+      setExit(
+        await snapshotCommand(
+          {
+            configPath: configPath(g.config),
             ...(o.sku ? { skus: o.sku } : {}),
             explain: Boolean(o.explain),
           },

@@ -45,11 +45,16 @@ export async function runPlan(opts: PlanCommandOptions): Promise<Plan> {
 
 export async function planCommand(opts: PlanCommandOptions, o: Output): Promise<number> {
   const result = await runPlan(opts);
-  const blocking = result.problems.some((p) => p.blocking);
   if (o.json) {
     printJson(o, result);
-    return blocking ? EXIT.problems : EXIT.ok;
+    return result.problems.some((p) => p.blocking) ? EXIT.problems : EXIT.ok;
   }
+  return printPlan(result, o, Boolean(opts.explain));
+}
+
+/** The plan as a table (should show, shows, drift, status, why), its summary and problems; the exit code. */
+export function printPlan(result: Plan, o: Output, explain: boolean): number {
+  const blocking = result.problems.some((p) => p.blocking);
   const table = new Table({
     head: ['SKU', 'channel', 'location', 'should show', 'shows', 'drift', 'status', 'why'],
     style: { head: [], border: [] },
@@ -57,7 +62,7 @@ export async function planCommand(opts: PlanCommandOptions, o: Output): Promise<
     colWidths: [null, null, null, null, null, null, null, 70] as unknown as number[],
   });
   for (const r of result.rows) {
-    const why = opts.explain
+    const why = explain
       ? r.lines
           .map((l) =>
             `${l.delta > 0 ? '+' : ''}${l.delta === 0 ? '' : l.delta} ${l.text} -> ${l.value}`.trim(),

@@ -46,6 +46,8 @@ const netsuite = z.strictObject({
   consumerSecret: nonEmpty,
   tokenId: nonEmpty,
   tokenSecret: nonEmpty,
+  /** Internal id of the GL account NetSuite books inventory adjustments to (required by NetSuite for adjustments). */
+  adjustmentAccount: z.string().optional(),
   locations: z.array(erpLocation).min(1, 'declare at least one ERP location'),
 });
 
