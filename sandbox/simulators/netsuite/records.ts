@@ -70,16 +70,21 @@ export function checkRecordType(type: string, op: 'write' | 'read', denied: Read
 
 const ref = z.object({ id: z.union([z.string().min(1), z.number().int()]).transform(String) });
 
-const adjustmentBody = z.object({
+/** Fields every inventory transaction body shares. */
+const transactionHeader = {
   externalId: z.string().min(1).optional(),
   subsidiary: ref.optional(),
-  account: ref.optional(),
-  adjLocation: ref.optional(),
   tranDate: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/)
     .optional(),
   memo: z.string().optional(),
+};
+
+const adjustmentBody = z.object({
+  ...transactionHeader,
+  account: ref.optional(),
+  adjLocation: ref.optional(),
   inventory: z
     .object({
       items: z.array(
@@ -95,15 +100,9 @@ const adjustmentBody = z.object({
 });
 
 const transferBody = z.object({
-  externalId: z.string().min(1).optional(),
-  subsidiary: ref.optional(),
+  ...transactionHeader,
   location: ref.optional(),
   transferLocation: ref.optional(),
-  tranDate: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/)
-    .optional(),
-  memo: z.string().optional(),
   inventory: z
     .object({
       items: z.array(z.object({ item: ref, adjustQtyBy: z.number(), description: z.string().optional() })),
