@@ -96,10 +96,16 @@ const schemas = {
   webhooks: z.object({ baseUrl: z.url().nullable() }),
 };
 
+/** Simulator hooks the admin API can reach (present when the whole sandbox runs). */
+export interface AdminHooks {
+  setOdooVersion?: (version: unknown) => number;
+}
+
 export async function startAdmin(
   ctx: SandboxContext,
   manifest: () => unknown,
   opts: { host?: string; port?: number } = {},
+  hooks: AdminHooks = {},
 ): Promise<Served> {
   const app = createApp();
   const { world } = ctx;
@@ -182,7 +188,7 @@ export async function startAdmin(
   });
   app.post('/_sandbox/faults', async (req) => {
     const b = parse(schemas.faults, req.body);
-    if ('clear' in b) world.faults = [];
+    if ('clear' in b) world.clearFaults();
     else world.setFaults({ ...b, system: b.system as SystemName });
     return { faults: world.faults };
   });
@@ -193,6 +199,15 @@ export async function startAdmin(
     return { baseUrl: ctx.webhooks.settings.baseUrl ?? null };
   });
   app.get('/_sandbox/manifest', async () => manifest());
+  app.post('/_sandbox/odoo/version', async (req) => {
+    if (!hooks.setOdooVersion) throw new SandboxError('no Odoo simulator runs with this admin API', 404);
+    const version = (req.body as { version?: unknown } | undefined)?.version;
+    try {
+      return { version: hooks.setOdooVersion(version) };
+    } catch {
+      throw new SandboxError('version must be one of 16, 17, 18, 19', 400);
+    }
+  });
   return listen(app, opts);
 }
 

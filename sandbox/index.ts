@@ -9,10 +9,10 @@ import { stringify } from 'yaml';
 import { startAdmin } from './admin';
 import { Credentials, type SandboxContext } from './context';
 import { presetSeed } from './presets';
-import { startAmazon } from './simulators/amazon';
-import { startMercadoLibre } from './simulators/mercadolibre';
-import { startNetSuite } from './simulators/netsuite';
-import { startOdoo } from './simulators/odoo';
+import { startAmazon, type AmazonServed } from './simulators/amazon';
+import { startMercadoLibre, type MercadoLibreServed } from './simulators/mercadolibre';
+import { startNetSuite, type NetSuiteServed } from './simulators/netsuite';
+import { startOdoo, setOdooVersion, type OdooServed } from './simulators/odoo';
 import { startShopify } from './simulators/shopify';
 import { sandboxCertificate } from './tls';
 import { WebhookHub } from './webhooks';
@@ -44,9 +44,19 @@ export interface SandboxOptions {
   tls?: { key: string; cert: string };
 }
 
+/** The simulators' own handles: test hooks the admin API does not need (token expiry, the Odoo version, ...). */
+export interface SandboxServers {
+  odoo: OdooServed;
+  netsuite: NetSuiteServed;
+  shopify: Served;
+  amazon: AmazonServed;
+  mercadolibre: MercadoLibreServed;
+}
+
 export interface Sandbox {
   world: World;
   ctx: SandboxContext;
+  servers: SandboxServers;
   urls: Record<keyof SandboxPorts, string>;
   /** PEM of the NetSuite simulator's self-signed certificate. */
   netsuiteCa?: string;
@@ -98,7 +108,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     ]);
     servers.push(odoo, netsuite, shopify, amazon, mercadolibre);
     // The admin API serves the manifest, which names the admin URL: the callback runs only on a request.
-    const admin = await startAdmin(ctx, () => manifest(), p('admin'));
+    const admin = await startAdmin(ctx, () => manifest(), p('admin'), {
+      setOdooVersion: (v) => setOdooVersion(odoo, v),
+    });
     servers.push(admin);
     const urls = {
       admin: admin.url,
@@ -148,6 +160,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const sandbox: Sandbox = {
       world,
       ctx,
+      servers: { odoo, netsuite, shopify, amazon, mercadolibre },
       urls,
       ...(netsuiteCa ? { netsuiteCa } : {}),
       manifest,

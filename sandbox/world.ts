@@ -849,6 +849,10 @@ export class World {
 
   // ---- faults, accounting, timers -----------------------------------------------------------------------
 
+  clearFaults(): void {
+    this.faults = [];
+  }
+
   setFaults(spec: FaultSpec): void {
     this.faults = this.faults.filter((f) => !(f.system === spec.system && f.endpoint === spec.endpoint));
     this.faults.push(spec);

@@ -94,6 +94,23 @@ test('the manifest credentials work against each simulator', async () => {
   );
 });
 
+test("the simulators' test hooks are reachable: Odoo version by the admin API, token expiry by the handles", async () => {
+  const m = sb.manifest();
+  const set = async (version: unknown) =>
+    fetch(`${m.admin}/_sandbox/odoo/version`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ version }),
+    });
+  expect(await (await set(18)).json()).toEqual({ version: 18 });
+  expect(sb.servers.odoo.version).toBe(18);
+  expect((await set(15)).status).toBe(400);
+  expect(await (await set(17)).json()).toEqual({ version: 17 });
+  expect(typeof sb.servers.amazon.expireAccessTokens('amazon')).toBe('number');
+  expect(typeof sb.servers.mercadolibre.tokens.expireChannel('mercadolibre')).toBe('number');
+  expect(sb.servers.netsuite.ca).toContain('BEGIN CERTIFICATE');
+});
+
 test('`invsync sandbox` starts everything, writes the manifest and a config, and stops on SIGINT', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'invsync-sandbox-'));
   const child = spawn(
