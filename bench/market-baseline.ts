@@ -23,8 +23,8 @@ export function exposure(world: World): number {
   let units = 0;
   for (const ch of world.channels.values())
     for (const l of ch.listings) {
-      const serving = ch.locations.find((x) => x.id === l.location)?.erpLocations;
-      if (!serving) continue; // FBA / Full: the marketplace's own stock
+      const serving = world.serving(ch.id, l.location);
+      if (serving.length === 0) continue; // FBA / Full: the marketplace's own stock
       const kit = world.kits.find((k) => k.sku === l.sku);
       const erp = kit
         ? Math.min(

@@ -580,6 +580,11 @@ export class World {
     this.emit('event', { type: 'listing.changed', channel: channelId, listing, by });
   }
 
+  /** The ERP locations that fulfil a channel location's orders (none for FBA / Full, the marketplace's stock). */
+  serving(channelId: string, location: string): string[] {
+    return this.channel(channelId).locations.find((l) => l.id === location)?.erpLocations ?? [];
+  }
+
   fba(channelId: string, sku: string): FbaInventory | undefined {
     return this.channel(channelId).fba.find((f) => f.sku === sku);
   }
@@ -631,7 +636,7 @@ export class World {
     const order = this.newOrder(ch, o.sku, o.qty, listing.location, fulfillment);
     this.emit('event', { type: 'order.created', channel: ch.id, order });
     if (fulfillment === 'merchant') {
-      const serving = ch.locations.find((l) => l.id === listing.location)?.erpLocations ?? [];
+      const serving = this.serving(ch.id, listing.location);
       const erp: ErpOrder = {
         id: this.nextId++,
         channel: ch.id,
@@ -763,14 +768,9 @@ export class World {
       }
     } else if (order.fulfillment === 'merchant') {
       const erp = this.erpOrder(`${r.channel}:${r.orderId}`);
-      if (erp?.status === 'pending-ingest') {
-        const serving =
-          this.channel(r.channel).locations.find((l) => l.id === order.location)?.erpLocations ?? [];
-        this.ingest(erp, serving);
-      }
+      const serving = this.serving(r.channel, order.location);
+      if (erp?.status === 'pending-ingest') this.ingest(erp, serving);
       if (erp?.status === 'reserved') this.ship(erp);
-      const serving =
-        this.channel(r.channel).locations.find((l) => l.id === order.location)?.erpLocations ?? [];
       const location = r.location ?? serving[0];
       if (!location) throw new SandboxError(`no ERP location to return into`, 422);
       for (const c of this.components(order.sku, qty))
@@ -898,9 +898,8 @@ export class World {
   flushIngest(): void {
     for (const o of this.erpOrders)
       if (o.status === 'pending-ingest') {
-        const ch = this.channel(o.channel);
-        const co = ch.orders.find((x) => x.id === o.orderId);
-        this.ingest(o, ch.locations.find((l) => l.id === co?.location)?.erpLocations ?? []);
+        const co = this.channel(o.channel).orders.find((x) => x.id === o.orderId);
+        this.ingest(o, co ? this.serving(o.channel, co.location) : []);
       }
   }
 

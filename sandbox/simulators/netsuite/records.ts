@@ -81,6 +81,22 @@ const transactionHeader = {
   memo: z.string().optional(),
 };
 
+/** The header fields every stored inventory transaction carries, from its request body. */
+function recordHeader(
+  b: z.infer<z.ZodObject<typeof transactionHeader>>,
+  externalId: string | undefined,
+  t: number,
+) {
+  return {
+    externalId,
+    tranDate: b.tranDate ?? isoDay(t),
+    memo: b.memo,
+    subsidiary: b.subsidiary?.id,
+    created: t,
+    modified: t,
+  };
+}
+
 const adjustmentBody = z.object({
   ...transactionHeader,
   account: ref.optional(),
@@ -236,12 +252,7 @@ function prepareAdjustment(
     build: (id): InventoryAdjustmentRecord => ({
       type: 'inventoryAdjustment',
       id,
-      externalId,
-      tranDate: b.tranDate ?? isoDay(t),
-      memo: b.memo,
-      subsidiary: b.subsidiary?.id,
-      created: t,
-      modified: t,
+      ...recordHeader(b, externalId, t),
       account: b.account?.id ?? '',
       adjLocation: adjLocation?.numericId,
       lines: resolved.map((r) => ({
@@ -304,12 +315,7 @@ function prepareTransfer(
     build: (id): InventoryTransferRecord => ({
       type: 'inventoryTransfer',
       id,
-      externalId,
-      tranDate: b.tranDate ?? isoDay(t),
-      memo: b.memo,
-      subsidiary: b.subsidiary?.id,
-      created: t,
-      modified: t,
+      ...recordHeader(b, externalId, t),
       location: from.numericId,
       transferLocation: to.numericId,
       lines: resolved.map((r) => ({
