@@ -68,12 +68,19 @@ function options(taskQueue: string, t: ActivityTimings): ActivityOptionsData {
   };
 }
 
-export function channelActivityOptions(channelId: string, t: ActivityTimings = {}): ActivityOptionsData {
-  return options(channelTaskQueue(channelId), t);
+export function channelActivityOptions(
+  channelId: string,
+  t: ActivityTimings = {},
+  workflowQueue: string = WORKFLOW_TASK_QUEUE,
+): ActivityOptionsData {
+  return options(channelTaskQueue(channelId, workflowQueue), t);
 }
 
-export function erpActivityOptions(t: ActivityTimings = {}): ActivityOptionsData {
-  return options(WORKFLOW_TASK_QUEUE, t);
+export function erpActivityOptions(
+  t: ActivityTimings = {},
+  workflowQueue: string = WORKFLOW_TASK_QUEUE,
+): ActivityOptionsData {
+  return options(workflowQueue, t);
 }
 
 /** Default activities/second per channel task queue when the config sets no rate limit (the vendors' sustained rates). */

@@ -24,4 +24,9 @@ export type InvStatus = (typeof INV_STATUSES)[number];
 
 /** Task queues the outside world relies on. */
 export const WORKFLOW_TASK_QUEUE = 'invsync';
-export const channelTaskQueue = (channelId: string): string => `invsync-channel-${channelId}`;
+/**
+ * A channel's activity queue: `invsync-channel-<id>` in production. Derived from the workflow queue, so a test (or a
+ * second invsync on one cluster) that runs its workflows on another queue gets its own channel queues too.
+ */
+export const channelTaskQueue = (channelId: string, workflowQueue: string = WORKFLOW_TASK_QUEUE): string =>
+  `${workflowQueue}-channel-${channelId}`;

@@ -9,6 +9,7 @@
  */
 import type { ErpKind, KitDef } from '../domain/model';
 import type { ChannelKind } from '../domain/model';
+import type { ChannelOrder } from '../domain/events';
 
 export interface Page<T> {
   items: T[];
@@ -150,6 +151,17 @@ export interface ChannelAdapter {
    * returns `shadow` outcomes saying what would have been sent.
    */
   push(pushes: readonly ChannelPush[], idempotencyKey: string): Promise<PushOutcome[]>;
+  /**
+   * One order by the channel's id, normalised (lines carry the channel's SKUs); undefined when the channel does not
+   * know it. The ingress verifies Mercado Libre and Amazon notifications by re-fetching the order through this.
+   */
+  order(orderId: string): Promise<ChannelOrder | undefined>;
+  /**
+   * Orders created or changed (cancelled, returned) since the cursor, oldest first, for the poll that finds what a
+   * lost webhook missed. With no cursor: starts now and returns no orders. The cursor overlaps a little (a few
+   * seconds) so nothing at the boundary is missed; callers dedupe by order id and status.
+   */
+  ordersSince(cursor?: string): Promise<{ orders: ChannelOrder[]; cursor: string }>;
   /**
    * Channel locations holding listings that the config does not map (for `invsync audit`), with how many SKUs
    * each. Channels whose locations are fixed (Amazon: DEFAULT and FBA) need not implement it.

@@ -57,6 +57,11 @@ export class Credentials {
     };
   }
 
+  /** Shared secret of the ERP webhook forwarder (config `ingress.erpSecret`). */
+  get erpWebhookSecret(): string {
+    return this.derive('erp-webhook', 32);
+  }
+
   shopify(channelId: string): ChannelCredentials['shopify'] {
     return {
       accessToken: `shpat_${this.derive(`shopify-token:${channelId}`, 32)}`,

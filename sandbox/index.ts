@@ -15,6 +15,7 @@ import { startNetSuite, type NetSuiteServed } from './simulators/netsuite';
 import { startOdoo, setOdooVersion, type OdooServed } from './simulators/odoo';
 import { startShopify } from './simulators/shopify';
 import { sandboxCertificate } from './tls';
+import { erpForwarder } from './erp-webhooks';
 import { WebhookHub } from './webhooks';
 import { World } from './world';
 import type { Served } from './http';
@@ -84,6 +85,8 @@ export interface SandboxManifest {
   };
   channels: { id: string; kind: string; url: string; credentials: Record<string, string> }[];
   webhooks: { baseUrl: string | null };
+  /** Shared secret the ERP forwarder signs `/webhooks/erp` deliveries with (config `ingress.erpSecret`). */
+  erpWebhookSecret: string;
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
@@ -95,6 +98,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     credentials: new Credentials(opts.secret),
   };
   ctx.webhooks.settings.baseUrl = opts.webhookBaseUrl;
+  const forwardErp = erpForwarder(ctx);
+  world.on('event', forwardErp);
   const p = (k: keyof SandboxPorts) => ({ host, port: opts.ports?.[k] ?? 0 });
 
   const servers: Served[] = [];
@@ -152,6 +157,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
           return { id: c.id, kind: c.kind, url, credentials };
         }),
         webhooks: { baseUrl: ctx.webhooks.settings.baseUrl ?? null },
+        erpWebhookSecret: ctx.credentials.erpWebhookSecret,
       };
     };
 
@@ -181,12 +187,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         return { manifestPath, configPath };
       },
       async close() {
+        world.off('event', forwardErp);
         world.clearTimers();
         await Promise.allSettled(servers.map((s) => s.close()));
       },
     };
     return sandbox;
   } catch (err) {
+    world.off('event', forwardErp);
     world.clearTimers();
     await Promise.allSettled(servers.map((s) => s.close()));
     throw err;
@@ -266,6 +274,6 @@ export function sandboxConfig(world: World, m: SandboxManifest): Record<string, 
     erp,
     channels,
     kits: { source: 'erp' },
-    ingress: { host: '127.0.0.1', port: 8080 },
+    ingress: { host: '127.0.0.1', port: 8080, erpSecret: m.erpWebhookSecret },
   };
 }

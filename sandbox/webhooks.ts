@@ -33,7 +33,7 @@ export class WebhookHub {
 
   url(kind: string, channelId: string): string | undefined {
     return this.settings.baseUrl
-      ? `${this.settings.baseUrl.replace(/\/$/, '')}/webhooks/${kind}/${channelId}`
+      ? `${this.settings.baseUrl.replace(/\/$/, '')}/webhooks/${kind}${channelId ? `/${channelId}` : ''}`
       : undefined;
   }
 

@@ -127,7 +127,13 @@ const amazon = z.strictObject({
     lwaEndpoint: z.url().optional(),
     notificationSecret: z.string().optional(),
   }),
-  fba: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
+  fba: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** The ERP location that mirrors FBA stock: where an operator-approved FBA return adjustment is booked. */
+      erpLocation: z.string().optional(),
+    })
+    .prefault({}),
 });
 
 const mercadolibre = z.strictObject({
@@ -247,6 +253,36 @@ export const configSchema = z
       .prefault({}),
     pilot: z.strictObject({ skuAllowlist: z.array(nonEmpty).optional() }).prefault({}),
     reports: z.strictObject({ dir: z.string().default('reports') }).prefault({}),
+    transfers: z
+      .strictObject({
+        /** ERP location holding stock between a transfer's two steps (visible instead of vanishing). */
+        inTransitLocation: z.string().optional(),
+      })
+      .prefault({}),
+    /** The sync engine's timers and sizes. Every one is an input, so tests run them in seconds. */
+    engine: z
+      .strictObject({
+        /** How long a SKU workflow gathers a burst of events before it recomputes once. */
+        coalesce: duration.default(200),
+        /** A SKU workflow continues as new after this many events (or when the server suggests it). */
+        continueAsNewAfter: z.number().int().positive().default(500),
+        orders: z
+          .strictObject({
+            /** First look for the order in the ERP (about the ERP's ingestion lag). */
+            firstCheck: duration.default(30_000),
+            /** Then every ... */
+            checkEvery: duration.default(60_000),
+          })
+          .prefault({}),
+        returns: z.strictObject({ checkEvery: duration.default(60_000) }).prefault({}),
+        reconcile: z
+          .strictObject({
+            /** SKUs per child workflow. */
+            batchSize: z.number().int().positive().default(100),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
   })
   .superRefine((cfg, ctx) => {
     const issue = (path: (string | number)[], message: string) =>
@@ -343,6 +379,13 @@ export const configSchema = z
           );
       });
     });
+
+    cfg.channels.forEach((ch, ci) => {
+      if (ch.kind === 'amazon' && ch.fba.erpLocation !== undefined && !erpIds.has(ch.fba.erpLocation))
+        issue(['channels', ci, 'fba', 'erpLocation'], `unknown location "${ch.fba.erpLocation}"`);
+    });
+    if (cfg.transfers.inTransitLocation !== undefined && !erpIds.has(cfg.transfers.inTransitLocation))
+      issue(['transfers', 'inTransitLocation'], `unknown location "${cfg.transfers.inTransitLocation}"`);
 
     cfg.reservations.forEach((r, i) => {
       if (!erpIds.has(r.location)) issue(['reservations', i, 'location'], `unknown location "${r.location}"`);
