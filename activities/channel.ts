@@ -17,6 +17,8 @@ import type {
   PushOutcome,
 } from '../integrations/types';
 import type { KitDef } from '../domain/model';
+import type { ChannelOrder } from '../domain/events';
+import type { InvsyncMetrics } from '../ops/metrics';
 
 function adapterOf(adapters: ReadonlyMap<string, ChannelAdapter>, channel: string): ChannelAdapter {
   const a = adapters.get(channel);
@@ -50,7 +52,27 @@ async function withHeartbeat<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createChannelActivities(adapters: ReadonlyMap<string, ChannelAdapter>) {
+export interface ChannelActivityHooks {
+  metrics?: InvsyncMetrics | undefined;
+}
+
+export function createChannelActivities(
+  adapters: ReadonlyMap<string, ChannelAdapter>,
+  hooks: ChannelActivityHooks = {},
+) {
+  const m = hooks.metrics;
+  /** Counts throttles and failures (the error still leaves, typed, for Temporal to retry or stop). */
+  const counted = async <T>(channel: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (m && err instanceof IntegrationError) {
+        if (err.code === 'RATE_LIMITED' || err.code === 'THROTTLED') m.throttles.inc({ channel });
+        else m.pushes.inc({ channel, result: 'failed' });
+      }
+      throw err;
+    }
+  };
   return {
     channelLevels: typedFailures(async (req: { channel: string; skus: string[] }): Promise<ChannelLevel[]> =>
       adapterOf(adapters, req.channel).levels(req.skus),
@@ -64,8 +86,30 @@ export function createChannelActivities(adapters: ReadonlyMap<string, ChannelAda
         channel: string;
         pushes: ChannelPush[];
         idempotencyKey: string;
-      }): Promise<PushOutcome[]> =>
-        withHeartbeat(() => adapterOf(adapters, req.channel).push(req.pushes, req.idempotencyKey)),
+        /** When the event that caused this push happened (epoch ms), for the event-to-push latency metric. */
+        eventAt?: number;
+      }): Promise<PushOutcome[]> => {
+        const outcomes = await counted(req.channel, () =>
+          withHeartbeat(() => adapterOf(adapters, req.channel).push(req.pushes, req.idempotencyKey)),
+        );
+        if (m) {
+          for (const o of outcomes) m.pushes.inc({ channel: req.channel, result: o.status });
+          if (outcomes.some((o) => o.status === 'applied' || o.status === 'unchanged')) {
+            m.lastPush.set({ channel: req.channel }, Date.now() / 1000);
+            if (req.eventAt !== undefined)
+              m.eventToPush.observe({ channel: req.channel }, Math.max(0, Date.now() - req.eventAt) / 1000);
+          }
+        }
+        return outcomes;
+      },
+    ),
+    /** Orders created or changed since the cursor (the poll's fallback for lost webhooks). */
+    channelOrdersSince: typedFailures(
+      async (req: {
+        channel: string;
+        cursor?: string;
+      }): Promise<{ orders: ChannelOrder[]; cursor: string }> =>
+        adapterOf(adapters, req.channel).ordersSince(req.cursor),
     ),
   };
 }

@@ -9,6 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { seedSchema, type Seed, type SeedInput } from './seed';
+import { amazonOrderId } from './ids';
 
 export type SystemName = 'odoo' | 'netsuite' | 'shopify' | 'amazon' | 'mercadolibre' | 'admin';
 export type ChannelKind = 'shopify' | 'amazon' | 'mercadolibre';
@@ -67,6 +68,8 @@ export interface ErpOrder {
   qty: number;
   /** How the ERP shows it has an order: `client_order_ref` (Odoo) / `otherrefnum` (NetSuite). */
   reference: string;
+  /** `<channel>:<world order id>` (equal to `reference` except where the channel shows its own ids, e.g. Amazon). */
+  worldRef: string;
   status: ErpOrderStatus;
   lines: ErpOrderLine[];
   createdAt: number;
@@ -459,8 +462,9 @@ export class World {
     return { ...result, replayed };
   }
 
+  /** An ERP order by its reference as the channel shows the order, or by `<channel>:<world order id>`. */
   erpOrder(reference: string): ErpOrder | undefined {
-    return this.erpOrders.find((o) => o.reference === reference);
+    return this.erpOrders.find((o) => o.reference === reference || o.worldRef === reference);
   }
 
   private components(sku: string, qty: number): { sku: string; qty: number }[] {
@@ -643,7 +647,9 @@ export class World {
         orderId: order.id,
         sku: o.sku,
         qty: o.qty,
-        reference: `${ch.id}:${order.id}`,
+        // The ERP records the order id the channel shows (Amazon's own ids, not the world's numbers).
+        reference: `${ch.id}:${ch.kind === 'amazon' ? amazonOrderId(ch.id, order.id) : order.id}`,
+        worldRef: `${ch.id}:${order.id}`,
         status: 'pending-ingest',
         lines: this.components(o.sku, o.qty).map((c) => ({ ...c, allocations: [], shortfall: 0 })),
         createdAt: t,
