@@ -163,6 +163,16 @@ export interface ChannelAdapter {
    */
   ordersSince(cursor?: string): Promise<{ orders: ChannelOrder[]; cursor: string }>;
   /**
+   * What the channel shows now for the listing a webhook names (the webhook ingress turns a listing notification
+   * into `level` events with it; locations as the config names them, read-only stock flagged as in `levels`).
+   * Shopify: `item` is an `inventory_levels/update` webhook's numeric inventory_item_id and `location` its
+   * location_id -> that SKU's level at that location (nothing when the location is not mapped). Mercado Libre:
+   * `item` is the item id of an `items` notification (e.g. MLM123) -> every SKU (variation) of that item at every
+   * location, Full as readOnly. Empty when the channel does not know the listing or it has no SKU. Amazon has none:
+   * its notifications carry the SKU and quantity.
+   */
+  levelsByRef?(ref: { item: string; location?: string | undefined }): Promise<ChannelLevel[]>;
+  /**
    * Channel locations holding listings that the config does not map (for `invsync audit`), with how many SKUs
    * each. Channels whose locations are fixed (Amazon: DEFAULT and FBA) need not implement it.
    */

@@ -40,7 +40,7 @@ export class AttentionBox {
     upsertSearchAttributes([{ key: InvStatus, value: 'needs-attention' }]);
     setCurrentDetails(attentionSummary(a));
     await condition(() => this.decision !== undefined);
-    const d = this.decision as Decision;
+    const d = this.decision as unknown as Decision;
     this.current = undefined;
     this.decision = undefined;
     return d;
@@ -52,16 +52,21 @@ export function attentionSummary(a: Attention): string {
 }
 
 /** The failure's type and operational message (the activity's typed ApplicationFailure, unwrapped). */
-export function describeFailure(err: unknown): { type?: string | undefined; message: string; permanent: boolean } {
+export function describeFailure(err: unknown): {
+  type?: string | undefined;
+  message: string;
+  permanent: boolean;
+} {
   let e: unknown = err;
   if (e instanceof ActivityFailure && e.cause) e = e.cause;
   if (e instanceof ApplicationFailure)
-    return { type: e.type ?? undefined, message: e.message, permanent: e.nonRetryable };
+    return { type: e.type ?? undefined, message: e.message, permanent: e.nonRetryable === true };
   if (e instanceof Error) return { message: e.message, permanent: false };
   return { message: String(e), permanent: false };
 }
 
-export type StepResult<T> = { ok: true; value: T } | { ok: false; skipped: true; reason?: string | undefined };
+export type StepResult<T> =
+  { ok: true; value: T } | { ok: false; skipped: true; reason?: string | undefined };
 
 /**
  * Runs a step; when it fails for good, stops in needs-attention and waits. `retry` runs it again (with the edited

@@ -5,7 +5,13 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BreakdownLine } from '../domain/atp';
-import type { ChannelOrder, ChannelOrderLine, ReconcileObservation, SkuDriftRow, SkuEvent } from '../domain/events';
+import type {
+  ChannelOrder,
+  ChannelOrderLine,
+  ReconcileObservation,
+  SkuDriftRow,
+  SkuEvent,
+} from '../domain/events';
 import type { Halt, LedgerEntry, Override, Sale } from '../domain/model';
 import type { DriftThresholds } from '../domain/drift';
 import type { InvStatus } from '../domain/search-attributes';
@@ -182,9 +188,8 @@ export const cancelSignal = defineSignal<[{ restocked?: boolean | undefined }]>(
 /** Approves a proposed step (an FBA return's ERP adjustment). */
 export const approveSignal = defineSignal<[ApproveInput]>('approve');
 /** Amazon's inspection result for an FBA return (from the ingress or an operator). */
-export const inspectedSignal = defineSignal<[{ result: 'sellable' | 'unfulfillable'; qty?: number }]>(
-  'inspected',
-);
+export const inspectedSignal =
+  defineSignal<[{ result: 'sellable' | 'unfulfillable'; qty?: number }]>('inspected');
 export const sagaQuery = defineQuery<SagaView>('saga');
 
 export interface ReturnSagaInput {

@@ -15,11 +15,17 @@ import {
   detailedSummaries,
   feed,
   feedDocument,
+  getOrderItemsResponse,
+  getOrderResponse,
+  getOrdersResponse,
   listingsItem,
   submissionResponse,
   type DetailedSummaries,
   type Feed,
+  type GetOrderItemsResponse,
+  type GetOrdersResponse,
   type ListingsItem,
+  type Order,
   type SubmissionResponse,
 } from './schemas';
 
@@ -132,6 +138,41 @@ export class SpApi {
         },
         o,
       ),
+    );
+  }
+
+  // ---- Orders v0 ------------------------------------------------------------------------------------------------
+
+  /** One order (status, dates, fulfillment channel); NOT_FOUND when Amazon does not know it. */
+  async order(orderId: string): Promise<Order> {
+    const r = await this.send({ operation: 'getOrder' }, getOrderResponse, (o) =>
+      this.clients.orders.getOrder({ orderId }, o),
+    );
+    return r.payload;
+  }
+
+  /**
+   * Orders of the channel's marketplace last updated at or after a time, one page (up to 100). A next page repeats
+   * the same filters with the NextToken.
+   */
+  ordersUpdatedSince(lastUpdatedAfter: string, nextToken?: string): Promise<GetOrdersResponse> {
+    return this.send({ operation: 'getOrders' }, getOrdersResponse, (o) =>
+      this.clients.orders.getOrders(
+        {
+          marketplaceIds: [this.marketplaceId],
+          lastUpdatedAfter,
+          maxResultsPerPage: 100,
+          ...(nextToken ? { nextToken } : {}),
+        },
+        o,
+      ),
+    );
+  }
+
+  /** One page of an order's items (SellerSKU, QuantityOrdered). */
+  orderItems(orderId: string, nextToken?: string): Promise<GetOrderItemsResponse> {
+    return this.send({ operation: 'getOrderItems' }, getOrderItemsResponse, (o) =>
+      this.clients.orders.getOrderItems({ orderId, ...(nextToken ? { nextToken } : {}) }, o),
     );
   }
 

@@ -12,12 +12,14 @@ import type { ClientConfiguration } from '@sp-api-sdk/common';
 import { FbaInventoryApiClient } from '@sp-api-sdk/fba-inventory-api-v1';
 import { FeedsApiClient } from '@sp-api-sdk/feeds-api-2021-06-30';
 import { ListingsItemsApiClient } from '@sp-api-sdk/listings-items-api-2021-08-01';
+import { OrdersApiClient } from '@sp-api-sdk/orders-api-v0';
 import type { AmazonChannelConfig } from './config';
 
 export interface SpClients {
   inventory: FbaInventoryApiClient;
   listings: ListingsItemsApiClient;
   feeds: FeedsApiClient;
+  orders: OrdersApiClient;
 }
 
 /**
@@ -38,5 +40,6 @@ export function spClients(cfg: AmazonChannelConfig, auth: SellingPartnerApiAuth)
     inventory: atEndpoint(new FbaInventoryApiClient(config), endpoint),
     listings: atEndpoint(new ListingsItemsApiClient(config), endpoint),
     feeds: atEndpoint(new FeedsApiClient(config), endpoint),
+    orders: atEndpoint(new OrdersApiClient(config), endpoint),
   };
 }

@@ -25,6 +25,8 @@ export interface AmazonAdapterOptions {
   fbmPageSize?: number;
   /** Per-request timeout for SP-API, LWA and feed-document calls. */
   requestTimeoutMs?: number;
+  /** How far before its cursor ordersSince reads (default 5 s). */
+  ordersOverlapMs?: number;
 }
 
 export interface AmazonSettings {

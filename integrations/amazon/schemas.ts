@@ -98,3 +98,47 @@ export const processingReport = z.object({
     .optional(),
 });
 export type ProcessingReport = z.output<typeof processingReport>;
+
+// ---- Orders v0 --------------------------------------------------------------------------------------------------
+
+const isoTime = z.iso.datetime({ offset: true });
+
+/**
+ * The order fields the adapter reads. Amazon's model marks FulfillmentChannel optional, but whether an order is
+ * FBA's decides where its units came from, so an order without it is not guessed at: BAD_RESPONSE.
+ */
+export const order = z.object({
+  AmazonOrderId: z.string().min(1),
+  PurchaseDate: isoTime,
+  LastUpdateDate: isoTime,
+  OrderStatus: z.string(),
+  FulfillmentChannel: z.enum(['MFN', 'AFN']),
+});
+export type Order = z.output<typeof order>;
+
+export const getOrderResponse = z.object({ payload: order });
+
+export const getOrdersResponse = z.object({
+  payload: z.object({
+    Orders: z.array(order),
+    NextToken: z.string().optional(),
+    LastUpdatedBefore: isoTime.optional(),
+    CreatedBefore: isoTime.optional(),
+  }),
+});
+export type GetOrdersResponse = z.output<typeof getOrdersResponse>;
+
+export const getOrderItemsResponse = z.object({
+  payload: z.object({
+    AmazonOrderId: z.string(),
+    OrderItems: z.array(
+      z.object({
+        OrderItemId: z.string(),
+        SellerSKU: z.string().optional(),
+        QuantityOrdered: qty,
+      }),
+    ),
+    NextToken: z.string().optional(),
+  }),
+});
+export type GetOrderItemsResponse = z.output<typeof getOrderItemsResponse>;

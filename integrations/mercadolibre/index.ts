@@ -7,9 +7,12 @@
  * - `readAll`: one scan page of 100 items, five multigets, plus the user-products reads for distributed stock.
  * - `push`: as `levels` for resolution, then one `PUT /items/{id}` per item (all its variations in one) or one
  *   user-products PUT per user product.
+ * - `order` / `ordersSince`: one order read (or one search page of 51) plus one shipment read per order (orders.ts).
+ * - `levelsByRef(item)`: one multiget, plus the user-products reads for distributed stock.
  * Full (`meli_facility`) stock is read and reported read-only, never written. See push.ts on idempotency and
  * auth.ts on the single-use refresh tokens.
  */
+import type { ChannelOrder } from '../../domain/events';
 import type { Config } from '../../domain/config/schema';
 import type { AdapterDeps } from '../deps';
 import { IntegrationError } from '../errors';
@@ -20,6 +23,7 @@ import { SYSTEM } from './errors';
 import { MlHttp } from './http';
 import { levelsOf, type ReadDeps } from './levels';
 import { Locations } from './locations';
+import { MlOrders, ORDERS_OVERLAP_MS } from './orders';
 import { pushStock, type PushDeps } from './push';
 import { userAnswer } from './schemas';
 import { UserProducts } from './stock';
@@ -28,7 +32,19 @@ export type MercadoLibreConfig = Extract<Config['channels'][number], { kind: 'me
 
 export const DEFAULT_ENDPOINT = 'https://api.mercadolibre.com';
 
-export function createMercadoLibreAdapter(cfg: MercadoLibreConfig, deps: AdapterDeps): ChannelAdapter {
+export interface MercadoLibreAdapterOptions {
+  /** How far before its cursor ordersSince reads (default 5 s). */
+  ordersOverlapMs?: number | undefined;
+}
+
+/** Mercado Libre item ids: the site and a number (`MLM123456`, `MLA1`). */
+const ITEM_ID = /^[A-Z]{3}\d+$/;
+
+export function createMercadoLibreAdapter(
+  cfg: MercadoLibreConfig,
+  deps: AdapterDeps,
+  options: MercadoLibreAdapterOptions = {},
+): ChannelAdapter {
   const baseUrl = (cfg.credentials.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
   const fetchImpl = deps.fetch ?? fetch;
   const auth = new MlAuth({
@@ -50,6 +66,14 @@ export function createMercadoLibreAdapter(cfg: MercadoLibreConfig, deps: Adapter
     stock: new UserProducts(http),
   };
   const writeDeps: PushDeps = { ...read, mode: cfg.mode, catalog, http };
+  const orders = new MlOrders({
+    http,
+    channel: cfg.id,
+    userId,
+    locations: read.locations,
+    now: deps.now ?? Date.now,
+    overlapMs: options.ordersOverlapMs ?? ORDERS_OVERLAP_MS,
+  });
 
   return {
     id: cfg.id,
@@ -89,6 +113,36 @@ export function createMercadoLibreAdapter(cfg: MercadoLibreConfig, deps: Adapter
     push(pushes, _idempotencyKey): Promise<PushOutcome[]> {
       // No key goes to Mercado Libre: it takes none, and absolute, compared writes need none (push.ts).
       return pushStock(pushes, writeDeps);
+    },
+
+    order(orderId: string): Promise<ChannelOrder | undefined> {
+      return orders.order(orderId);
+    },
+
+    ordersSince(cursor?: string): Promise<{ orders: ChannelOrder[]; cursor: string }> {
+      return orders.since(cursor);
+    },
+
+    /**
+     * What an `items` notification's item shows now: every SKU (variation) of it, at every location, Full
+     * read-only. Nothing for an item Mercado Libre does not know, a closed one, or another seller's.
+     */
+    async levelsByRef(ref: { item: string; location?: string | undefined }): Promise<ChannelLevel[]> {
+      if (!ITEM_ID.test(ref.item))
+        throw new IntegrationError({
+          system: SYSTEM,
+          channel: cfg.id,
+          operation: 'GET /items',
+          code: 'INVALID_REQUEST',
+          message: `levelsByRef on Mercado Libre channel ${cfg.id}: "${ref.item}" is not a Mercado Libre item id (e.g. MLM123456)`,
+        });
+      const [item] = await catalog.items([ref.item]);
+      if (!item || !isLive(item)) return [];
+      if (item.seller_id !== undefined && String(item.seller_id) !== userId) return [];
+      return levelsOf(
+        listedOf(item).filter((l) => l.sku !== ''),
+        read,
+      );
     },
   };
 }

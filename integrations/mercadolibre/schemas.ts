@@ -113,3 +113,56 @@ export const stockAnswer = z.object({
 export const xVersion = z.string().regex(/^\d+$/);
 
 export const userAnswer = z.object({ id: int, nickname: z.string().optional() });
+
+// ---- orders and shipments ---------------------------------------------------------------------------------------
+
+/** Ids Mercado Libre writes as numbers, kept as their decimal text. */
+const numericText = z.union([int.transform(String), z.string().regex(/^\d+$/)]);
+/** Mercado Libre writes resource times with a local offset (`2019-10-30T12:19:20.000-04:00`). */
+const mlTime = z.iso.datetime({ offset: true });
+
+export const orderItem = z.object({
+  item: z.object({
+    id: z.string().nullable().optional(),
+    variation_id: int.nullable().optional(),
+    seller_sku: z.string().nullable().optional(),
+    seller_custom_field: z.string().nullable().optional(),
+  }),
+  quantity: int.nonnegative(),
+  /** Multi-origin sellers: the store (seller_warehouse) the unit sells from. */
+  stock: z
+    .object({
+      store_id: z
+        .union([z.string(), int.transform(String)])
+        .nullable()
+        .optional(),
+      node_id: z.string().nullable().optional(),
+    })
+    .nullable()
+    .optional(),
+});
+
+/** `GET /orders/{id}` and each result of `GET /orders/search`. */
+export const orderAnswer = z.object({
+  id: numericText,
+  status: z.string(),
+  date_created: mlTime,
+  last_updated: mlTime.nullable().optional(),
+  order_items: z.array(orderItem),
+  shipping: z.object({ id: numericText.nullable().optional() }).nullable().optional(),
+  /** Claims opened on the order (a return is one). */
+  mediations: z.array(z.object({ id: z.union([int, z.string()]) })).optional(),
+});
+export type OrderAnswer = z.output<typeof orderAnswer>;
+
+export const orderSearchAnswer = z.object({
+  results: z.array(orderAnswer),
+  paging: z.object({ total: int.nonnegative(), offset: int.optional(), limit: int.optional() }),
+});
+
+/** `GET /shipments/{id}`: `logistic_type` `fulfillment` is Full (shipped from Mercado Libre's warehouse). */
+export const shipmentAnswer = z.object({
+  id: numericText,
+  logistic_type: z.string().nullable().optional(),
+  status: z.string().optional(),
+});

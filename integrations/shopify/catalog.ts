@@ -7,7 +7,14 @@
  */
 import { IntegrationError } from '../errors';
 import { badResponse, type ShopifyGraphql } from './client';
-import { ITEM_LEVELS, VARIANT_IDS, VARIANT_LEVELS, type DataOf, type LevelNode } from './operations';
+import {
+  INVENTORY_ITEM,
+  ITEM_LEVELS,
+  VARIANT_IDS,
+  VARIANT_LEVELS,
+  type DataOf,
+  type LevelNode,
+} from './operations';
 
 export interface VariantRef {
   sku: string;
@@ -167,6 +174,22 @@ export class Catalog {
       }
     }
     return out;
+  }
+
+  /**
+   * One inventory item by its gid, with its SKU and every level (a webhook names the item, not the SKU); undefined
+   * when Shopify does not know it. The variant it names is remembered for later pushes.
+   */
+  async itemById(inventoryItemId: string): Promise<ItemLevels | undefined> {
+    const item = (await this.gql.run(INVENTORY_ITEM, { id: inventoryItemId, first: this.o.levelsPerItem }))
+      .inventoryItem;
+    if (!item) return undefined;
+    const ref = { sku: (item.sku ?? '').trim(), variantId: item.variant.id, inventoryItemId: item.id };
+    this.remember(ref);
+    const levels = [...item.inventoryLevels.nodes];
+    const more = item.inventoryLevels.pageInfo;
+    if (more.hasNextPage) levels.push(...(await this.moreLevels(ref, more.endCursor)));
+    return { ref, levels: levels.map((l) => this.available(l)) };
   }
 
   /** The levels of an item past the first page (paging, not retrying). */

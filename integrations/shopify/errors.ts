@@ -44,7 +44,7 @@ export function httpFailure(
     return new IntegrationError({
       ...base,
       code: 'PERMISSION_DENIED',
-      message: `Shopify denied ${op} for ${ctx.store} (403): grant the app of channel ${ctx.channel} the read_products, read_inventory, write_inventory and read_locations scopes`,
+      message: `Shopify denied ${op} for ${ctx.store} (403): grant the app of channel ${ctx.channel} the read_products, read_inventory, write_inventory, read_locations and read_orders scopes`,
     });
   if (status === 429)
     return new IntegrationError({

@@ -7,17 +7,21 @@
  * - readAll: a bulk query, paged by a cursor holding the bulk operation id and an offset (bulk.ts).
  * - push: inventorySetQuantities in idempotent batches of 250 with compare-and-set (push.ts).
  * - unmappedLocations: levels that reads saw at Shopify locations the config does not map (locations.ts).
+ * - order / ordersSince: one order by id, or the orders updated since a cursor (orders.ts).
+ * - levelsByRef: an `inventory_levels/update` webhook's inventory_item_id and location_id -> that level now.
  * Throttling: the last throttle status is kept per adapter; a request it cannot afford is refused before it is
  * sent (throttle.ts, client.ts). Loopback store domains are reached over http (client.ts, the loopback knob).
  */
 import type { Config } from '../../domain/config/schema';
 import type { AdapterDeps } from '../deps';
+import type { ChannelOrder } from '../../domain/events';
 import type { ChannelAdapter, ChannelLevel, ChannelPush, Page, PushOutcome } from '../types';
 import { BulkReader } from './bulk';
 import { Catalog } from './catalog';
 import { ShopifyGraphql } from './client';
 import { LocationFilter } from './locations';
 import { LOCATIONS, type DataOf } from './operations';
+import { Orders, ORDERS_OVERLAP_MS, toGid } from './orders';
 import { Pusher } from './push';
 import { IntegrationError } from '../errors';
 
@@ -38,12 +42,15 @@ export interface ShopifyAdapterOptions {
   requestTimeoutMs?: number | undefined;
   /** For the bulk result file (default 120 s). */
   downloadTimeoutMs?: number | undefined;
+  /** How far before its cursor ordersSince reads (default 5 s). */
+  ordersOverlapMs?: number | undefined;
 }
 
 export interface ShopifyChannelAdapter extends ChannelAdapter {
   readonly kind: 'shopify';
   /** Shopify locations not in the config where reads found levels, with how many SKUs each (for the audit). */
   unmappedLocations(): Promise<{ location: string; skus: number }[]>;
+  levelsByRef(ref: { item: string; location?: string | undefined }): Promise<ChannelLevel[]>;
 }
 
 /** Each levels read asks about this much cost, a quarter of the Standard plan's bucket, so it rarely waits. */
@@ -84,6 +91,13 @@ export function createShopifyAdapter(
     fetch: deps.fetch ?? fetch,
   });
   const pusher = new Pusher(gql, catalog, locations, { channel: cfg.id, mode: cfg.mode });
+  const orders = new Orders(gql, locations, {
+    channel: cfg.id,
+    now,
+    overlapMs: options.ordersOverlapMs ?? ORDERS_OVERLAP_MS,
+    pageSize: 10,
+    maxOrders: 250,
+  });
 
   async function checkAccess(): Promise<void> {
     const found = new Map<string, { name: string; isActive: boolean }>();
@@ -120,6 +134,30 @@ export function createShopifyAdapter(
     return out;
   }
 
+  /**
+   * What Shopify shows now for the level an `inventory_levels/update` webhook names (REST numeric ids, or gids),
+   * at configured locations only; nothing when the item is unknown or has no SKU.
+   */
+  async function levelsByRef(ref: { item: string; location?: string | undefined }): Promise<ChannelLevel[]> {
+    for (const [what, id] of [
+      ['inventory item', ref.item],
+      ['location', ref.location],
+    ] as const)
+      if (id !== undefined && !/^(\d+|gid:\/\/shopify\/\w+\/\d+)$/.test(id))
+        throw new IntegrationError({
+          ...gql.context('inventoryItem'),
+          code: 'INVALID_REQUEST',
+          message: `levelsByRef on Shopify channel ${cfg.id}: "${id}" is not a Shopify ${what} id (a number, or its gid)`,
+        });
+    const item = await catalog.itemById(toGid('InventoryItem', ref.item));
+    if (!item || item.ref.sku === '') return [];
+    const at = ref.location === undefined ? undefined : toGid('Location', ref.location);
+    return locations.keep(
+      item.ref.sku,
+      item.levels.filter((l) => at === undefined || l.location === at),
+    );
+  }
+
   return {
     id: cfg.id,
     kind: 'shopify',
@@ -130,5 +168,8 @@ export function createShopifyAdapter(
     push: (pushes: readonly ChannelPush[], idempotencyKey: string): Promise<PushOutcome[]> =>
       pusher.push(pushes, idempotencyKey),
     unmappedLocations: () => Promise.resolve(locations.list()),
+    order: (orderId: string): Promise<ChannelOrder | undefined> => orders.order(orderId),
+    ordersSince: (cursor?: string) => orders.since(cursor),
+    levelsByRef,
   };
 }

@@ -268,3 +268,132 @@ export const BULK_STATUS: Operation<{ id: string }, { node: BulkOperation | null
   data: z.object({ node: bulkOperation.nullable() }),
   cost: () => 1,
 };
+
+// ---- orders (order(), ordersSince()) ------------------------------------------------------------------
+
+/** Line items asked per order; an order with more is paged with ORDER_LINES. */
+export const ORDER_LINES_PAGE = 20;
+/** Fulfillment orders asked per order: the location that fulfils it (a split order has several). */
+export const ORDER_LOCATIONS = 3;
+/** Refunds asked per order, and refund lines per refund: enough to tell that units came back. */
+export const ORDER_REFUNDS = 5;
+const REFUND_LINES = 10;
+
+const lineNode = z.object({ sku: z.string().nullable(), quantity: z.number().int().nonnegative() });
+const linesConnection = z.object({ nodes: z.array(lineNode), pageInfo });
+
+export const orderNode = z.object({
+  id: gid,
+  legacyResourceId: z.string().regex(/^\d+$/),
+  createdAt: z.iso.datetime({ offset: true }),
+  updatedAt: z.iso.datetime({ offset: true }),
+  cancelledAt: z.iso.datetime({ offset: true }).nullable(),
+  lineItems: linesConnection,
+  fulfillmentOrders: z.object({
+    nodes: z.array(
+      z.object({
+        status: z.string(),
+        assignedLocation: z.object({ location: z.object({ id: gid }).nullable() }),
+      }),
+    ),
+  }),
+  refunds: z.array(
+    z.object({ refundLineItems: z.object({ nodes: z.array(z.object({ quantity: z.number().int() })) }) }),
+  ),
+});
+export type OrderNode = z.infer<typeof orderNode>;
+
+const ORDER_FIELDS = `id
+    legacyResourceId
+    createdAt
+    updatedAt
+    cancelledAt
+    lineItems(first: ${ORDER_LINES_PAGE}) { nodes { sku quantity } pageInfo { hasNextPage endCursor } }
+    fulfillmentOrders(first: ${ORDER_LOCATIONS}) { nodes { status assignedLocation { location { id } } } }
+    refunds(first: ${ORDER_REFUNDS}) { refundLineItems(first: ${REFUND_LINES}) { nodes { quantity } } }`;
+
+/**
+ * One order's requested cost: the order 1; line items 2 + 20 x 1; fulfillment orders 2 + 3 x (1 + assignedLocation 1
+ * + location 1); the refunds list 1 + its refund lines 2 + 10 x 1 (a list of objects costs as one object).
+ */
+const ORDER_COST = 1 + (2 + ORDER_LINES_PAGE) + (2 + ORDER_LOCATIONS * 3) + (1 + 2 + REFUND_LINES);
+
+export const ORDER: Operation<{ id: string }, { order: OrderNode | null }> = {
+  name: 'order',
+  query: `query InvsyncOrder($id: ID!) {
+  order(id: $id) {
+    ${ORDER_FIELDS}
+  }
+}`,
+  data: z.object({ order: orderNode.nullable() }),
+  cost: () => ORDER_COST,
+};
+
+/** Orders updated at or after a time, oldest change first (`updated_at:>=` at Shopify's one-second precision). */
+export const ORDERS: Operation<
+  { query: string; first: number; after?: string | null },
+  { orders: { nodes: OrderNode[]; pageInfo: z.infer<typeof pageInfo> } }
+> = {
+  name: 'orders',
+  query: `query InvsyncOrders($query: String!, $first: Int!, $after: String) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    nodes {
+    ${ORDER_FIELDS}
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+  data: z.object({ orders: z.object({ nodes: z.array(orderNode), pageInfo }) }),
+  cost: (v) => 2 + v.first * ORDER_COST,
+};
+
+/** The line items of an order past the first page. */
+export const ORDER_LINES: Operation<
+  { id: string; first: number; after?: string | null },
+  { order: { lineItems: z.infer<typeof linesConnection> } | null }
+> = {
+  name: 'order',
+  query: `query InvsyncOrderLines($id: ID!, $first: Int!, $after: String) {
+  order(id: $id) {
+    lineItems(first: $first, after: $after) { nodes { sku quantity } pageInfo { hasNextPage endCursor } }
+  }
+}`,
+  data: z.object({ order: z.object({ lineItems: linesConnection }).nullable() }),
+  cost: (v) => 1 + 2 + v.first,
+};
+
+// ---- one inventory item with its SKU and levels (levelsByRef) -----------------------------------------
+
+export const INVENTORY_ITEM: Operation<
+  { id: string; first: number },
+  {
+    inventoryItem: {
+      id: string;
+      sku: string | null;
+      variant: { id: string };
+      inventoryLevels: z.infer<typeof levelsConnection>;
+    } | null;
+  }
+> = {
+  name: 'inventoryItem',
+  query: `query InvsyncInventoryItem($id: ID!, $first: Int!) {
+  inventoryItem(id: $id) {
+    id
+    sku
+    variant { id }
+    inventoryLevels(first: $first) { nodes { ${LEVEL_FIELDS} } pageInfo { hasNextPage endCursor } }
+  }
+}`,
+  data: z.object({
+    inventoryItem: z
+      .object({
+        id: gid,
+        sku: z.string().nullable(),
+        variant: z.object({ id: gid }),
+        inventoryLevels: levelsConnection,
+      })
+      .nullable(),
+  }),
+  // item 1 + variant 1 + levels connection 2 + first x 3
+  cost: (v) => 1 + 1 + 2 + v.first * LEVEL_COST,
+};

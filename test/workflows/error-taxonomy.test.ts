@@ -8,6 +8,7 @@ import { Worker } from '@temporalio/worker';
 import { createChannelActivities } from '../../activities/channel';
 import { channelActivityOptions } from '../../domain/activity-options';
 import { IntegrationError } from '../../integrations/errors';
+import type { ChannelOrder } from '../../domain/events';
 import type { ChannelAdapter, ChannelPush, PushOutcome } from '../../integrations/types';
 import { channelPushWorkflow } from '../../workflows';
 import { connectTestTemporal, unique, type TemporalTestContext } from '../support/temporal';
@@ -39,6 +40,13 @@ class ScriptedChannel implements ChannelAdapter {
     this.calls.push({ at: Date.now(), key });
     this.script[this.calls.length - 1]?.(this.calls.length);
     return pushes.map((p) => ({ sku: p.sku, location: p.location, status: 'applied', shows: p.qty }));
+  }
+  /** A channel that has taken no orders: it knows none, and nothing changes since any cursor. */
+  async order(): Promise<ChannelOrder | undefined> {
+    return undefined;
+  }
+  async ordersSince(cursor?: string): Promise<{ orders: ChannelOrder[]; cursor: string }> {
+    return { orders: [], cursor: cursor ?? new Date().toISOString() };
   }
 }
 

@@ -5,7 +5,7 @@
  *
  * Endpoint names for faults and call statistics: `POST /oauth/token`, `GET /items/{id}`, `GET /items`,
  * `PUT /items/{id}`, `GET /user-products/{id}/stock`, `PUT /user-products/{id}/stock/type/{type}`,
- * `GET /users/me`, `GET /users/{id}/items/search`, `GET /orders/search`, `GET /orders/{id}`.
+ * `GET /users/me`, `GET /users/{id}/items/search`, `GET /orders/search`, `GET /orders/{id}`, `GET /shipments/{id}`.
  */
 import type { SandboxContext, SimulatorOptions } from '../../context';
 import { createApp, listen, type FastifyInstance, type Served } from '../../http';

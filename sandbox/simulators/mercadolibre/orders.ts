@@ -1,13 +1,17 @@
 /**
  * Orders as Mercado Libre shows them: `GET /orders/{id}` and `GET /orders/search?seller=...` with the date filters
- * a poller uses (`order.date_last_updated.from`), `sort=date_asc|date_desc` and offset/limit paging (51 at most).
- * A channel order that is open or returned is `paid` (returns are claims, the order stays paid); a cancelled one is
- * `cancelled`. Order ids are the world's, so the ERP reference `<channel>:<order id>` matches what the API shows.
+ * a poller uses (`order.date_last_updated.from`), `sort=date_asc|date_desc` and offset/limit paging (51 at most),
+ * and each order's shipment, `GET /shipments/{id}`, whose `logistic_type` says who ships it (`fulfillment`: Full,
+ * from Mercado Libre's warehouse).
+ * A channel order that is open or returned is `paid` (returns are claims, the order stays paid: a returned order
+ * lists its claim in `mediations`); a cancelled one is `cancelled`. A multi-origin seller's order item names the
+ * store it sells from (`stock: {store_id, node_id}`). Order ids are the world's, so the ERP reference
+ * `<channel>:<order id>` matches what the API shows.
  */
 import type { Credentials } from '../../context';
 import type { FastifyInstance } from '../../http';
 import type { ChannelOrder, ChannelState, World } from '../../world';
-import { itemsOf, UNIT_PRICE } from './catalog';
+import { isFull, itemsOf, stockType, storeId, UNIT_PRICE } from './catalog';
 import { badRequest, forbidden, mlError } from './errors';
 import { mlDate, siteOf, stableNumber } from './format';
 import { authed, ok, type Deps } from './route';
@@ -30,6 +34,10 @@ export function renderOrder(
   const cancelled = order.status === 'cancelled';
   const total = UNIT_PRICE * order.qty;
   const buyer = stableNumber(`meli-buyer:${channel.id}:${order.id}`, 9);
+  const store =
+    listing && stockType(listing) === 'seller_warehouse'
+      ? { store_id: storeId(channel.id, listing.location), node_id: listing.location }
+      : null;
   return {
     id: numericOrId(order.id),
     status: cancelled ? 'cancelled' : 'paid',
@@ -53,6 +61,7 @@ export function renderOrder(
         unit_price: UNIT_PRICE,
         full_unit_price: UNIT_PRICE,
         currency_id: currency,
+        stock: store,
       },
     ],
     total_amount: total,
@@ -60,11 +69,60 @@ export function renderOrder(
     currency_id: currency,
     buyer: { id: buyer, nickname: `TESTBUYER${buyer}` },
     seller: { id: Number(credentials.mercadolibre(channel.id).userId) },
-    shipping: { id: stableNumber(`meli-shipment:${channel.id}:${order.id}`, 11) },
+    shipping: { id: shipmentId(channel, order) },
     pack_id: null,
     fulfilled: null,
+    mediations: order.returnedQty > 0 ? [{ id: claimId(channel, order) }] : [],
     tags: cancelled ? ['not_delivered'] : ['paid', 'not_delivered'],
     context: { channel: 'marketplace', site },
+  };
+}
+
+const shipmentId = (channel: ChannelState, order: ChannelOrder): number =>
+  stableNumber(`meli-shipment:${channel.id}:${order.id}`, 11);
+const claimId = (channel: ChannelState, order: ChannelOrder): number =>
+  stableNumber(`meli-claim:${channel.id}:${order.id}`, 10);
+
+/**
+ * `GET /shipments/{id}`: who ships the order (`logistic_type`) and where the parcel is. Full orders leave Mercado
+ * Libre's warehouse (`fulfillment`); an item that also sells from the seller's address (Full + Flex) ships those
+ * orders itself (`self_service`); everything else is collected from the seller (`cross_docking`).
+ */
+export function renderShipment(
+  world: World,
+  credentials: Credentials,
+  channel: ChannelState,
+  order: ChannelOrder,
+) {
+  const listing = channel.listings.find((l) => l.sku === order.sku && l.location === order.location);
+  const item = listing ? itemsOf(channel).find((i) => i.id === listing.ids.item) : undefined;
+  const logistic =
+    order.fulfillment === 'Full' ? 'fulfillment' : item && isFull(item) ? 'self_service' : 'cross_docking';
+  const shipped =
+    order.fulfillment === 'Full' || world.erpOrder(`${channel.id}:${order.id}`)?.status === 'shipped';
+  const status =
+    order.status === 'cancelled'
+      ? 'cancelled'
+      : order.status === 'returned'
+        ? 'delivered'
+        : shipped
+          ? 'shipped'
+          : 'ready_to_ship';
+  return {
+    id: shipmentId(channel, order),
+    order_id: numericOrId(order.id),
+    mode: 'me2',
+    logistic_type: logistic,
+    status,
+    substatus: null,
+    date_created: mlDate(order.createdAt),
+    last_updated: mlDate(order.updatedAt),
+    sender_id: Number(credentials.mercadolibre(channel.id).userId),
+    receiver_id: stableNumber(`meli-buyer:${channel.id}:${order.id}`, 9),
+    tracking_number: null,
+    shipping_items: [
+      { id: item?.id ?? null, quantity: order.qty, description: world.product(order.sku)?.name ?? order.sku },
+    ],
   };
 }
 
@@ -113,6 +171,21 @@ export function registerOrders(app: FastifyInstance, deps: Deps): void {
         paging: { total: found.length, offset, limit },
         display: 'complete',
       });
+    },
+  });
+
+  authed(app, deps, {
+    method: 'GET',
+    url: '/shipments/:id',
+    endpoint: 'GET /shipments/{id}',
+    handler: ({ req, seller }) => {
+      const id = (req.params as { id: string }).id;
+      const order = seller.channel.orders.find((o) => String(shipmentId(seller.channel, o)) === id);
+      if (order) return ok(renderShipment(world, credentials, seller.channel, order));
+      for (const ch of world.channels.values())
+        if (ch.kind === 'mercadolibre' && ch.orders.some((o) => String(shipmentId(ch, o)) === id))
+          throw forbidden(`The caller is not the sender of shipment ${id}`);
+      throw mlError(404, 'not_found', `Shipment ${id} not found`);
     },
   });
 

@@ -10,7 +10,7 @@ import {
   type GraphQLResolveInfo,
   type GraphQLSchema,
 } from 'graphql';
-import type { Listing } from '../../world';
+import type { ChannelOrder, Listing } from '../../world';
 import { checkBulkQuery } from './bulk';
 import {
   committed,
@@ -39,6 +39,17 @@ import {
   type InventoryChange,
   type InventoryPayload,
 } from './inventory';
+import {
+  currentQuantity,
+  financialStatus,
+  fulfillmentOrderNumber,
+  fulfillmentStatus,
+  lineItemNumber,
+  orderNumber,
+  orderSearchFields,
+  refundNumber,
+  sortOrders,
+} from './orders';
 import { search } from './search';
 
 type Args = Record<string, unknown>;
@@ -70,6 +81,25 @@ interface ShopNode {
   channelId: string;
 }
 
+interface OrderNode {
+  __typename: 'Order';
+  order: ChannelOrder;
+}
+interface LineItemNode {
+  __typename: 'LineItem';
+  order: ChannelOrder;
+}
+interface FulfillmentOrderNode {
+  __typename: 'FulfillmentOrder';
+  order: ChannelOrder;
+}
+interface RefundNode {
+  __typename: 'Refund';
+  order: ChannelOrder;
+}
+
+const orderNode = (order: ChannelOrder): OrderNode => ({ __typename: 'Order', order });
+const lineItemNode = (order: ChannelOrder): LineItemNode => ({ __typename: 'LineItem', order });
 const variantNode = (item: Item): VariantNode => ({ __typename: 'ProductVariant', item });
 const itemNode = (item: Item): ItemNode => ({ __typename: 'InventoryItem', item });
 const levelNode = (item: Item, listing: Listing): LevelNode => ({
@@ -93,9 +123,35 @@ function levelByGid(ctx: GqlContext, id: string): LevelNode | undefined {
   return undefined;
 }
 
+/** The order a gid of one of its parts names (`Order/1000`, `LineItem/100001`, `FulfillmentOrder/10001`, `Refund/…`). */
+function orderPart(
+  ctx: GqlContext,
+  id: string,
+  number: (o: ChannelOrder) => number,
+): ChannelOrder | undefined {
+  const tail = gidTail(id);
+  return ctx.channel.orders.find((o) => String(number(o)) === tail);
+}
+
 function nodeById(ctx: GqlContext, id: string): unknown {
   const all = () => items(ctx.channel);
   switch (gidType(id)) {
+    case 'Order': {
+      const order = orderPart(ctx, id, orderNumber);
+      return order ? orderNode(order) : null;
+    }
+    case 'LineItem': {
+      const order = orderPart(ctx, id, lineItemNumber);
+      return order ? lineItemNode(order) : null;
+    }
+    case 'FulfillmentOrder': {
+      const order = orderPart(ctx, id, fulfillmentOrderNumber);
+      return order ? ({ __typename: 'FulfillmentOrder', order } satisfies FulfillmentOrderNode) : null;
+    }
+    case 'Refund': {
+      const order = orderPart(ctx, id, refundNumber);
+      return order && order.returnedQty > 0 ? ({ __typename: 'Refund', order } satisfies RefundNode) : null;
+    }
     case 'ProductVariant': {
       const item = itemByVariant(ctx.channel, id);
       return item ? variantNode(item) : null;
@@ -169,6 +225,20 @@ const QueryRoot: Record<string, Resolver<unknown>> = {
   currentBulkOperation: (_s, args, ctx) =>
     args.type === 'MUTATION' ? null : (ctx.bulkOperations.current(ctx.channel.id) ?? null),
   bulkOperation: (_s, args, ctx) => ctx.bulkOperations.byId(ctx.channel.id, str(args.id) ?? '') ?? null,
+  order: (_s, args, ctx) => {
+    const id = str(args.id) ?? '';
+    const order = gidType(id) === 'Order' ? orderPart(ctx, id, orderNumber) : undefined;
+    return order ? orderNode(order) : null;
+  },
+  orders: (_s, args, ctx, info) => {
+    const rows = search(
+      ctx.channel.orders,
+      str(args.query),
+      orderSearchFields(ctx.world, ctx.channel),
+      (o) => `#${orderNumber(o)} ${o.sku}`,
+    );
+    return paginate(sortOrders(rows, args.sortKey), orderNumber, args, info.fieldName, ctx.bulk, orderNode);
+  },
 };
 
 const mismatch = (): InventoryPayload => ({
@@ -307,6 +377,72 @@ const Location: Record<string, Resolver<LocationNode>> = {
   },
 };
 
+const Order: Record<string, Resolver<OrderNode>> = {
+  id: (s) => gid('Order', orderNumber(s.order)),
+  legacyResourceId: (s) => String(orderNumber(s.order)),
+  name: (s) => `#${orderNumber(s.order)}`,
+  createdAt: (s) => isoSeconds(s.order.createdAt),
+  updatedAt: (s) => isoSeconds(s.order.updatedAt),
+  processedAt: (s) => isoSeconds(s.order.createdAt),
+  cancelledAt: (s) => (s.order.status === 'cancelled' ? isoSeconds(s.order.updatedAt) : null),
+  cancelReason: (s) => (s.order.status === 'cancelled' ? 'CUSTOMER' : null),
+  displayFinancialStatus: (s) => financialStatus(s.order),
+  lineItems: (s, args, ctx, info) =>
+    paginate([s.order], lineItemNumber, args, info.fieldName, ctx.bulk, lineItemNode),
+  fulfillmentOrders: (s, args, ctx, info) =>
+    paginate(
+      [s.order],
+      fulfillmentOrderNumber,
+      args,
+      info.fieldName,
+      ctx.bulk,
+      (order): FulfillmentOrderNode => ({ __typename: 'FulfillmentOrder', order }),
+    ),
+  refunds: (s, args) => {
+    const first = typeof args.first === 'number' ? args.first : undefined;
+    const all: RefundNode[] = s.order.returnedQty > 0 ? [{ __typename: 'Refund', order: s.order }] : [];
+    return first === undefined ? all : all.slice(0, first);
+  },
+};
+
+const LineItem: Record<string, Resolver<LineItemNode>> = {
+  id: (s) => gid('LineItem', lineItemNumber(s.order)),
+  name: (s, _a, ctx) => productTitle(ctx.world, s.order.sku),
+  sku: (s) => s.order.sku,
+  quantity: (s) => s.order.qty,
+  currentQuantity: (s) => currentQuantity(s.order),
+  variant: (s, _a, ctx) => {
+    const item = items(ctx.channel).find((i) => i.sku === s.order.sku);
+    return item ? variantNode(item) : null;
+  },
+};
+
+const FulfillmentOrder: Record<string, Resolver<FulfillmentOrderNode>> = {
+  id: (s) => gid('FulfillmentOrder', fulfillmentOrderNumber(s.order)),
+  status: (s, _a, ctx) => fulfillmentStatus(ctx.world, ctx.channel, s.order),
+  assignedLocation: (s, _a, ctx) => ({
+    name: locationName(s.order.location),
+    location: hasLocation(ctx.channel, s.order.location) ? locationNode(s.order.location) : null,
+  }),
+  createdAt: (s) => isoSeconds(s.order.createdAt),
+  updatedAt: (s) => isoSeconds(s.order.updatedAt),
+};
+
+const Refund: Record<string, Resolver<RefundNode>> = {
+  id: (s) => gid('Refund', refundNumber(s.order)),
+  createdAt: (s) => isoSeconds(s.order.updatedAt),
+  refundLineItems: (s, args, ctx, info) =>
+    paginate([s.order], lineItemNumber, args, info.fieldName, ctx.bulk, (order) => ({
+      id: gid('RefundLineItem', refundNumber(order) * 10 + 1),
+      quantity: order.returnedQty,
+      // The returned units go back to the ERP, not to Shopify's count (the world's rule).
+      restockType: 'NO_RESTOCK',
+      restocked: false,
+      lineItem: lineItemNode(order),
+      location: null,
+    })),
+};
+
 const InventoryAdjustmentGroup: Record<string, Resolver<AdjustmentGroup>> = {
   changes: (s, args) => {
     const keep = (list: unknown, v: string) => !Array.isArray(list) || list.includes(v);
@@ -338,6 +474,10 @@ export const resolvers: Record<string, Record<string, Resolver<never>>> = {
   Location,
   InventoryAdjustmentGroup,
   InventoryChange: InventoryChangeResolvers,
+  Order,
+  LineItem,
+  FulfillmentOrder,
+  Refund,
 };
 
 /** Installs `resolvers` on the schema's fields (makeExecutableSchema-style); unknown names are a start-up error. */

@@ -67,6 +67,16 @@ export const SDL = /* GraphQL */ `
     ): LocationConnection!
     currentBulkOperation(type: BulkOperationType = QUERY): BulkOperation
     bulkOperation(id: ID!): BulkOperation
+    order(id: ID!): Order
+    orders(
+      first: Int
+      after: String
+      last: Int
+      before: String
+      reverse: Boolean = false
+      query: String
+      sortKey: OrderSortKeys = PROCESSED_AT
+    ): OrderConnection!
   }
 
   type Mutation {
@@ -208,6 +218,177 @@ export const SDL = /* GraphQL */ `
   type LocationEdge {
     cursor: String!
     node: Location!
+  }
+
+  # ---- orders (read_orders) -----------------------------------------------------------------------------
+
+  enum OrderSortKeys {
+    CREATED_AT
+    CUSTOMER_NAME
+    DESTINATION
+    FINANCIAL_STATUS
+    FULFILLMENT_STATUS
+    ID
+    ORDER_NUMBER
+    PO_NUMBER
+    PROCESSED_AT
+    RELEVANCE
+    TOTAL_ITEMS_QUANTITY
+    TOTAL_PRICE
+    UPDATED_AT
+  }
+
+  enum OrderCancelReason {
+    CUSTOMER
+    DECLINED
+    FRAUD
+    INVENTORY
+    OTHER
+    STAFF
+  }
+
+  enum OrderDisplayFinancialStatus {
+    AUTHORIZED
+    EXPIRED
+    PAID
+    PARTIALLY_PAID
+    PARTIALLY_REFUNDED
+    PENDING
+    REFUNDED
+    VOIDED
+  }
+
+  type Order implements Node {
+    id: ID!
+    legacyResourceId: UnsignedInt64!
+    name: String!
+    createdAt: DateTime!
+    updatedAt: DateTime!
+    processedAt: DateTime!
+    cancelledAt: DateTime
+    cancelReason: OrderCancelReason
+    displayFinancialStatus: OrderDisplayFinancialStatus
+    lineItems(
+      first: Int
+      after: String
+      last: Int
+      before: String
+      reverse: Boolean = false
+    ): LineItemConnection!
+    fulfillmentOrders(
+      first: Int
+      after: String
+      last: Int
+      before: String
+      reverse: Boolean = false
+      query: String
+      displayable: Boolean = false
+    ): FulfillmentOrderConnection!
+    refunds(first: Int): [Refund!]!
+  }
+
+  type OrderConnection {
+    edges: [OrderEdge!]!
+    nodes: [Order!]!
+    pageInfo: PageInfo!
+  }
+
+  type OrderEdge {
+    cursor: String!
+    node: Order!
+  }
+
+  type LineItem implements Node {
+    id: ID!
+    name: String!
+    sku: String
+    quantity: Int!
+    currentQuantity: Int!
+    variant: ProductVariant
+  }
+
+  type LineItemConnection {
+    edges: [LineItemEdge!]!
+    nodes: [LineItem!]!
+    pageInfo: PageInfo!
+  }
+
+  type LineItemEdge {
+    cursor: String!
+    node: LineItem!
+  }
+
+  enum FulfillmentOrderStatus {
+    CANCELLED
+    CLOSED
+    INCOMPLETE
+    IN_PROGRESS
+    ON_HOLD
+    OPEN
+    SCHEDULED
+  }
+
+  type FulfillmentOrderAssignedLocation {
+    name: String!
+    location: Location
+  }
+
+  type FulfillmentOrder implements Node {
+    id: ID!
+    status: FulfillmentOrderStatus!
+    assignedLocation: FulfillmentOrderAssignedLocation!
+    createdAt: DateTime!
+    updatedAt: DateTime!
+  }
+
+  type FulfillmentOrderConnection {
+    edges: [FulfillmentOrderEdge!]!
+    nodes: [FulfillmentOrder!]!
+    pageInfo: PageInfo!
+  }
+
+  type FulfillmentOrderEdge {
+    cursor: String!
+    node: FulfillmentOrder!
+  }
+
+  enum RefundLineItemRestockType {
+    CANCEL
+    LEGACY_RESTOCK
+    NO_RESTOCK
+    RETURN
+  }
+
+  type Refund implements Node {
+    id: ID!
+    createdAt: DateTime
+    refundLineItems(
+      first: Int
+      after: String
+      last: Int
+      before: String
+      reverse: Boolean = false
+    ): RefundLineItemConnection!
+  }
+
+  type RefundLineItem {
+    id: ID
+    quantity: Int!
+    restockType: RefundLineItemRestockType!
+    restocked: Boolean!
+    lineItem: LineItem!
+    location: Location
+  }
+
+  type RefundLineItemConnection {
+    edges: [RefundLineItemEdge!]!
+    nodes: [RefundLineItem!]!
+    pageInfo: PageInfo!
+  }
+
+  type RefundLineItemEdge {
+    cursor: String!
+    node: RefundLineItem!
   }
 
   # ---- inventory mutations ------------------------------------------------------------------------------
