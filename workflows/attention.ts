@@ -23,13 +23,23 @@ export class AttentionBox {
   current: Attention | undefined;
   private decision: Decision | undefined;
 
+  private idleHandlers: { retry?: (r: RetryInput) => void; skip?: (s: SkipInput) => void } = {};
+
   install(): this {
     setHandler(retrySignal, (r: RetryInput) => {
       if (this.current) this.decision = { kind: 'retry', ...(r.data !== undefined ? { data: r.data } : {}) };
+      else this.idleHandlers.retry?.(r);
     });
     setHandler(skipSignal, (s: SkipInput) => {
       if (this.current) this.decision = { kind: 'skip', reason: s.reason };
+      else this.idleHandlers.skip?.(s);
     });
+    return this;
+  }
+
+  /** What `retry` / `skip` mean while no step is stopped (e.g. a saga waiting for the ERP). */
+  whenIdle(h: { retry?: (r: RetryInput) => void; skip?: (s: SkipInput) => void }): this {
+    this.idleHandlers = h;
     return this;
   }
 

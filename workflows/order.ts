@@ -83,6 +83,17 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaView> {
   const step = (i: number, s: SagaStep['status'], detail?: string): void => {
     steps[i] = { ...(steps[i] as SagaStep), status: s, ...(detail !== undefined ? { detail } : {}) };
   };
+  // While waiting for the ERP: `skip` releases the entries (the operator's call), `retry` checks now.
+  let skipWait: string | undefined;
+  let checkNow = false;
+  box.whenIdle({
+    skip: (s) => {
+      skipWait = s?.reason ?? 'skipped by the operator';
+    },
+    retry: () => {
+      checkNow = true;
+    },
+  });
   setHandler(cancelSignal, (c) => {
     cancelled = true;
     restocked = c?.restocked ?? false;
@@ -197,7 +208,9 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaView> {
   publish('waiting-erp', waiting());
   let wait = timings.firstCheckMs;
   while (!cancelled) {
-    if (await condition(() => cancelled, Math.max(1, wait))) break;
+    if (await condition(() => cancelled || skipWait !== undefined || checkNow, Math.max(1, wait)))
+      if (!checkNow) break;
+    checkNow = false;
     wait = timings.checkEveryMs;
     const r = await withAttention(box, 'check the ERP for the order', reference, (ref) =>
       erp.erpOrderPresence({ reference: ref }),
@@ -222,6 +235,10 @@ export async function orderSaga(input: OrderSagaInput): Promise<SagaView> {
       });
       publish('waiting-erp', `${waiting()} — ALERT: not in the ERP after ${Math.round(waited / 1000)} s`);
     } else publish('waiting-erp', `${waiting()}${alerted ? ' — alerted' : ''}`);
+  }
+  if (skipWait !== undefined && !cancelled && presence === 'absent') {
+    presence = 'reserved';
+    step(2, 'skipped', skipWait);
   }
   const reason: 'erp' | 'cancelled' = cancelled || presence === 'cancelled' ? 'cancelled' : 'erp';
   if (steps[2]?.status === 'running')

@@ -4,7 +4,6 @@
  * search attributes and the Web UI summary kept in step with it, and the activity proxies with bounded retries.
  */
 import {
-  condition,
   log,
   proxyActivities,
   setCurrentDetails,
@@ -18,17 +17,8 @@ import type { InvStatus as InvStatusValue } from '../domain/search-attributes';
 import type { SkuEvent } from '../domain/events';
 import type { ChannelActivities, ErpActivities } from '../activities/channel';
 import type { SagaActivities, SagaAlertKind, SagaEngineActivities } from '../activities/sagas';
-import { AttentionBox, attentionSummary, describeFailure, type Decision } from './attention';
-import {
-  retrySignal,
-  sagaQuery,
-  skipSignal,
-  type Attention,
-  type RetryInput,
-  type SagaStep,
-  type SagaView,
-  type SkipInput,
-} from './definitions';
+import { AttentionBox, attentionSummary, describeFailure } from './attention';
+import { sagaQuery, type RetryInput, type SagaStep, type SagaView, type SkipInput } from './definitions';
 import { toActivityOptions } from './options';
 import { InvChannels, InvSku, InvStatus } from './search-attributes';
 
@@ -65,43 +55,8 @@ export interface IdleHandlers {
   retry?: (r: RetryInput) => void;
 }
 
-/**
- * The needs-attention protocol of workflows/attention.ts, plus the operator's `retry`/`skip` while no step is
- * stopped (AttentionBox ignores them then): a saga waiting for the ERP or for an approval must still be
- * skippable. Same `wait` semantics as AttentionBox.
- */
-export class SagaAttention extends AttentionBox {
-  private answer: Decision | undefined;
-  private idle: IdleHandlers = {};
-
-  override install(): this {
-    setHandler(retrySignal, (r: RetryInput) => {
-      if (this.current) this.answer = { kind: 'retry', ...(r.data !== undefined ? { data: r.data } : {}) };
-      else this.idle.retry?.(r);
-    });
-    setHandler(skipSignal, (s: SkipInput) => {
-      if (this.current) this.answer = { kind: 'skip', reason: s.reason };
-      else this.idle.skip?.(s);
-    });
-    return this;
-  }
-
-  whenIdle(h: IdleHandlers): void {
-    this.idle = h;
-  }
-
-  override async wait(a: Attention): Promise<Decision> {
-    this.current = a;
-    this.answer = undefined;
-    upsertSearchAttributes([{ key: InvStatus, value: 'needs-attention' }]);
-    setCurrentDetails(attentionSummary(a));
-    await condition(() => this.answer !== undefined);
-    const d = this.answer as unknown as Decision;
-    this.current = undefined;
-    this.answer = undefined;
-    return d;
-  }
-}
+/** The needs-attention protocol of workflows/attention.ts (with `whenIdle` for retry/skip while waiting). */
+export class SagaAttention extends AttentionBox {}
 
 export type SagaStatus = SagaView['status'];
 

@@ -552,7 +552,14 @@ export async function skuWorkflow(input: SkuWorkflowInput): Promise<void> {
             }
           } catch (err) {
             if (!(err instanceof ActivityFailure)) throw err;
-            await stop({ step: `read ${id}`, channel: id, ...describeFailure(err) });
+            const f = describeFailure(err);
+            // Not every SKU is listed on every channel: that is not a problem, there is just nothing to push there.
+            if (f.type === 'UNLINKED_SKU' || f.type === 'NOT_FOUND') {
+              for (const k of Object.keys(st.shown))
+                if (k.startsWith(`${id}|`) || k.startsWith(`?${id}|`)) delete st.shown[k];
+              return;
+            }
+            await stop({ step: `read ${id}`, channel: id, ...f });
           }
         }),
     );

@@ -16,7 +16,12 @@ describe('a sale', () => {
     await e?.stop();
   });
 
-  const ops = () => ({ client: e.temporal.client, taskQueue: e.deps.taskQueue, idPrefix: e.deps.idPrefix, skuTimings: skuTimings(e.config) });
+  const ops = () => ({
+    client: e.temporal.client,
+    taskQueue: e.deps.taskQueue,
+    idPrefix: e.deps.idPrefix,
+    skuTimings: skuTimings(e.config),
+  });
 
   it('on Shopify lowers Amazon FBM and Mercado Libre within 5 s', async () => {
     const sku = 'TSHIRT-RED-S';
@@ -29,11 +34,18 @@ describe('a sale', () => {
     expect(meliBefore).toBeGreaterThan(2);
 
     const t0 = Date.now();
-    const r = e.sandbox.world.placeOrder({ channel: 'shopify', sku, qty: 2, location: 'gid://shopify/Location/1' });
+    const r = e.sandbox.world.placeOrder({
+      channel: 'shopify',
+      sku,
+      qty: 2,
+      location: 'gid://shopify/Location/1',
+    });
     expect(r.accepted).toBe(true);
     await waitFor(
       'Amazon FBM and Mercado Libre to drop by the 2 units sold on Shopify',
-      () => (e.shows('amazon', sku) as number) <= amazonBefore - 2 && (e.shows('mercadolibre', sku) as number) <= meliBefore - 2,
+      () =>
+        (e.shows('amazon', sku) as number) <= amazonBefore - 2 &&
+        (e.shows('mercadolibre', sku) as number) <= meliBefore - 2,
       5_000,
       50,
     );
@@ -51,7 +63,12 @@ describe('bundles, duplicates, echoes and lost webhooks', () => {
   afterAll(async () => {
     await e?.stop();
   });
-  const ops = () => ({ client: e.temporal.client, taskQueue: e.deps.taskQueue, idPrefix: e.deps.idPrefix, skuTimings: skuTimings(e.config) });
+  const ops = () => ({
+    client: e.temporal.client,
+    taskQueue: e.deps.taskQueue,
+    idPrefix: e.deps.idPrefix,
+    skuTimings: skuTimings(e.config),
+  });
 
   it('a bundle sale lowers its components’ listings', async () => {
     const kit = 'TSHIRT-3PACK';
@@ -59,7 +76,12 @@ describe('bundles, duplicates, echoes and lost webhooks', () => {
     for (const s of [...components, kit]) await resync(ops(), s);
     // Amazon FBM lists every component (on Mercado Libre TSHIRT-BLUE-M is a Full item: Mercado Libre's stock).
     const before = Object.fromEntries(components.map((c) => [c, e.shows('amazon', c) as number]));
-    const r = e.sandbox.world.placeOrder({ channel: 'shopify', sku: kit, qty: 1, location: 'gid://shopify/Location/1' });
+    const r = e.sandbox.world.placeOrder({
+      channel: 'shopify',
+      sku: kit,
+      qty: 1,
+      location: 'gid://shopify/Location/1',
+    });
     expect(r.accepted).toBe(true);
     await waitFor(
       'every component of the 3-pack to drop by one on Amazon',
@@ -80,7 +102,12 @@ describe('bundles, duplicates, echoes and lost webhooks', () => {
     const before = (await e.state(sku))?.counters;
     await e.sandbox.ctx.webhooks.drain();
     e.sandbox.world.setFaults({ system: 'shopify', webhookDuplicateRate: 1, webhookReorder: true });
-    const r = e.sandbox.world.placeOrder({ channel: 'shopify', sku, qty: 1, location: 'gid://shopify/Location/1' });
+    const r = e.sandbox.world.placeOrder({
+      channel: 'shopify',
+      sku,
+      qty: 1,
+      location: 'gid://shopify/Location/1',
+    });
     expect(r.accepted).toBe(true);
     await e.sandbox.ctx.webhooks.drain();
     e.sandbox.world.clearFaults();
@@ -113,7 +140,12 @@ describe('bundles, duplicates, echoes and lost webhooks', () => {
     await poll();
     e.sandbox.world.setFaults({ system: 'shopify', webhookLossRate: 1 });
     const meliBefore = e.shows('mercadolibre', sku) as number;
-    const r = e.sandbox.world.placeOrder({ channel: 'shopify', sku, qty: 1, location: 'gid://shopify/Location/1' });
+    const r = e.sandbox.world.placeOrder({
+      channel: 'shopify',
+      sku,
+      qty: 1,
+      location: 'gid://shopify/Location/1',
+    });
     expect(r.accepted).toBe(true);
     await new Promise((r2) => setTimeout(r2, 500));
     expect((await e.state(sku))?.ledger).toEqual([]);
