@@ -115,7 +115,8 @@ export interface SkuDriftRow {
 
 export const skuWorkflowId = (sku: string): string => `sku:${sku}`;
 export const orderWorkflowId = (channel: string, orderId: string): string => `order:${channel}:${orderId}`;
-export const returnWorkflowId = (channel: string, returnId: string): string => `return:${channel}:${returnId}`;
+export const returnWorkflowId = (channel: string, returnId: string): string =>
+  `return:${channel}:${returnId}`;
 export const transferWorkflowId = (transferId: string): string => `transfer:${transferId}`;
 export const reconcileWorkflowId = (at: number): string => `reconcile:${new Date(at).toISOString()}`;
 export const POLL_WORKFLOW_ID = 'invsync-poll';
