@@ -769,6 +769,8 @@ export async function skuWorkflow(input: SkuWorkflowInput): Promise<void> {
 
   // ---- the loop ---------------------------------------------------------------------------------------------------
 
+  // A continued run recomputes at once, so its view (rows, explain) is never empty.
+  if (input.carried) requested++;
   publish();
   for (;;) {
     const expiries = st.overrides.map((o) => o.until).filter((u): u is number => u !== undefined);
