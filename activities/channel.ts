@@ -127,15 +127,15 @@ export function createErpActivities(erp: ErpAdapter) {
       erp.changesSince(req.cursor),
     ),
     erpOrderPresence: typedFailures(async (req: { reference: string }): Promise<OrderPresence> =>
-      erp.orderPresence(req.reference),
+      withHeartbeat(() => erp.orderPresence(req.reference)),
     ),
     erpAdjust: typedFailures(
       async (req: { sku: string; location: string; delta: number; reference: string; reason?: string }) =>
-        erp.adjust(req),
+        withHeartbeat(() => erp.adjust(req)),
     ),
     erpTransfer: typedFailures(
       async (req: { sku: string; qty: number; from: string; to: string; reference: string }) =>
-        erp.transfer(req),
+        withHeartbeat(() => erp.transfer(req)),
     ),
     erpKits: typedFailures(async (): Promise<KitDef[]> => erp.kits()),
   };

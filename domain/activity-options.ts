@@ -25,6 +25,8 @@ export interface ActivityOptionsData {
   taskQueue: string;
   startToCloseTimeoutMs: number;
   scheduleToCloseTimeoutMs: number;
+  /** A worker that stops heartbeating this long is presumed dead and the activity is retried elsewhere. */
+  heartbeatTimeoutMs?: number | undefined;
   retry: {
     initialIntervalMs: number;
     backoffCoefficient: number;
@@ -42,9 +44,11 @@ export interface ActivityTimings {
   initialIntervalMs?: number;
   maximumIntervalMs?: number;
   maximumAttempts?: number;
+  /** Heartbeat timeout (activities that heartbeat: ERP writes, bulk reads, pushes). */
+  heartbeatMs?: number;
 }
 
-const DEFAULTS: Required<ActivityTimings> = {
+const DEFAULTS: Required<Omit<ActivityTimings, 'heartbeatMs'>> = {
   startToCloseMs: 60_000,
   scheduleToCloseMs: 30 * 60_000,
   initialIntervalMs: 1_000,
@@ -58,6 +62,7 @@ function options(taskQueue: string, t: ActivityTimings): ActivityOptionsData {
     taskQueue,
     startToCloseTimeoutMs: v.startToCloseMs,
     scheduleToCloseTimeoutMs: v.scheduleToCloseMs,
+    ...(t.heartbeatMs !== undefined ? { heartbeatTimeoutMs: t.heartbeatMs } : {}),
     retry: {
       initialIntervalMs: v.initialIntervalMs,
       backoffCoefficient: 2,

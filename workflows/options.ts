@@ -7,6 +7,7 @@ export function toActivityOptions(o: ActivityOptionsData): ActivityOptions {
     taskQueue: o.taskQueue,
     startToCloseTimeout: o.startToCloseTimeoutMs,
     scheduleToCloseTimeout: o.scheduleToCloseTimeoutMs,
+    ...(o.heartbeatTimeoutMs ? { heartbeatTimeout: o.heartbeatTimeoutMs } : {}),
     retry: {
       initialInterval: o.retry.initialIntervalMs,
       backoffCoefficient: o.retry.backoffCoefficient,

@@ -44,6 +44,7 @@ const sync = proxyActivities<SyncActivities>({
 });
 const erp = proxyActivities<ErpActivities>({
   startToCloseTimeout: '60 seconds',
+  heartbeatTimeout: '10 seconds',
   scheduleToCloseTimeout: '10 minutes',
   retry: {
     initialInterval: '1 second',

@@ -30,6 +30,8 @@ const ERP_TIMINGS = {
   maximumAttempts: 5,
   startToCloseMs: 60_000,
   scheduleToCloseMs: 10 * 60_000,
+  // The ERP activities heartbeat: a worker killed mid-write is noticed in 10 s, not after the 60 s call limit.
+  heartbeatMs: 10_000,
 };
 
 export function sagaActivities() {

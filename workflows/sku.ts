@@ -119,7 +119,6 @@ export async function skuWorkflow(input: SkuWorkflowInput): Promise<void> {
   const needRead = new Set<string>(input.carried ? [] : ['*']);
   let forcePush = false;
   let eventAt: number | undefined;
-  let pushing = false;
   let runEvents = 0;
   let lastComponentNote = '';
   /** Operator requests wait until the recompute after them has finished. */
@@ -148,7 +147,7 @@ export async function skuWorkflow(input: SkuWorkflowInput): Promise<void> {
 
   function status(): InvStatusValue {
     if (st.attention.length) return 'needs-attention';
-    if (pushing) return 'syncing';
+    if (!lanesIdle()) return 'syncing';
     if (st.halts.length) return 'halted';
     if (st.lastDrift && st.lastDrift.units > 0) return 'drift';
     return 'ok';
@@ -260,7 +259,7 @@ export async function skuWorkflow(input: SkuWorkflowInput): Promise<void> {
 
   const afterRecompute = async (): Promise<SkuView> => {
     const gen = ++requested;
-    await condition(() => completed >= gen);
+    await condition(() => completed >= gen && lanesIdle());
     return view();
   };
   const knownChannel = (channel: string, location?: string): void => {
@@ -587,71 +586,119 @@ export async function skuWorkflow(input: SkuWorkflowInput): Promise<void> {
       .catch(() => undefined);
   }
 
-  /** Pushes every written row whose number the channel does not already show; returns whether to go again. */
-  async function push(): Promise<boolean> {
-    if (!ctx || ctx.outsidePilot) return false;
-    const byChannel = new Map<string, PlanRow[]>();
-    for (const r of rows) {
-      if (!isWritten(r)) continue;
+  // ---- pushing: one lane per channel ----------------------------------------------------------------------------
+  // Each channel pushes on its own lane, so a slow, rate-limited channel never holds the others back. A lane has at
+  // most one push in flight; what changes meanwhile marks it dirty, and the next push carries only the latest
+  // numbers (superseded values are never sent).
+
+  interface Lane {
+    busy: boolean;
+    dirty: boolean;
+    force: boolean;
+    eventAt?: number | undefined;
+  }
+  const lanes = new Map<string, Lane>();
+  const lanesIdle = (): boolean => [...lanes.values()].every((l) => !l.busy);
+  const laneOf = (ch: string): Lane => {
+    let l = lanes.get(ch);
+    if (!l) lanes.set(ch, (l = { busy: false, dirty: false, force: false }));
+    return l;
+  };
+
+  /** The written rows of a channel whose number it does not show yet. */
+  function wanted(ch: string, force: boolean): PlanRow[] {
+    if (!ctx || ctx.outsidePilot || st.attention.some((a) => a.channel === ch)) return [];
+    return rows.filter((r) => {
+      if (r.channel !== ch || !isWritten(r)) return false;
       const key = slotKey(r.channel, r.location);
-      const listed = key in st.shown || `?${key}` in st.shown;
-      if (!listed || tolerated.has(key)) continue;
-      if (st.attention.some((a) => a.channel === r.channel)) continue;
-      if (!forcePush && st.shown[key] === r.qty) continue;
-      byChannel.set(r.channel, [...(byChannel.get(r.channel) ?? []), r]);
+      if (!(key in st.shown || `?${key}` in st.shown) || tolerated.has(key)) return false;
+      return force || st.shown[key] !== r.qty;
+    });
+  }
+
+  function schedulePushes(force: boolean): void {
+    for (const ch of channelIds()) {
+      const lane = laneOf(ch);
+      if (force) lane.force = true;
+      if (eventAt !== undefined) lane.eventAt = Math.min(lane.eventAt ?? eventAt, eventAt);
+      if (lane.busy) {
+        lane.dirty = true;
+        continue;
+      }
+      if (wanted(ch, lane.force).length === 0) {
+        lane.force = false;
+        lane.eventAt = undefined;
+        continue;
+      }
+      lane.busy = true;
+      publish();
+      void runLane(ch, lane);
     }
-    if (byChannel.size === 0) return false;
-    pushing = true;
-    publish();
+  }
+
+  async function runLane(ch: string, lane: Lane): Promise<void> {
+    try {
+      for (let round = 0; round < 5; round++) {
+        lane.dirty = false;
+        rows = compute(Date.now());
+        const list = wanted(ch, lane.force);
+        lane.force = false;
+        if (list.length === 0) break;
+        const at = lane.eventAt;
+        lane.eventAt = undefined;
+        const stale = await pushChannel(ch, list, at);
+        if (!stale && !lane.dirty) break;
+      }
+    } finally {
+      lane.busy = false;
+      publish();
+    }
+  }
+
+  /** One push to one channel; returns whether the channel answered stale (then the lane goes again). */
+  async function pushChannel(id: string, list: PlanRow[], at: number | undefined): Promise<boolean> {
+    const seq = ++st.pushSeq;
+    const key = `${wfId}:push:${seq}`;
     let again = false;
-    const at = eventAt;
-    await Promise.all(
-      [...byChannel].map(async ([id, list]) => {
-        const seq = ++st.pushSeq;
-        const key = `${wfId}:push:${seq}`;
-        try {
-          const outcomes = await channel(id).channelPush({
-            channel: id,
-            pushes: list.map((r) => {
-              const expected = st.shown[slotKey(id, r.location)];
-              return {
-                sku,
-                location: r.location,
-                qty: r.qty,
-                ...(expected !== undefined ? { expected } : {}),
-              };
-            }),
-            idempotencyKey: key,
-            ...(at !== undefined ? { eventAt: at } : {}),
-          });
-          for (const o of outcomes) {
-            const slot = slotKey(id, o.location);
-            const row = list.find((r) => r.location === o.location);
-            if (o.status === 'applied' || o.status === 'unchanged') {
-              st.shown[slot] = row?.qty ?? o.shows ?? 0;
-              delete st.shown[`?${slot}`];
-              if (o.status === 'applied') {
-                st.counters.pushes++;
-                st.counters.pushedUnits += row?.qty ?? 0;
-              }
-              st.lastPushAt = Date.now();
-            } else if (o.status === 'stale') {
-              if (o.shows !== undefined) st.shown[slot] = o.shows;
-              else delete st.shown[slot];
-              again = true;
-            }
+    try {
+      const outcomes = await channel(id).channelPush({
+        channel: id,
+        pushes: list.map((r) => {
+          const expected = st.shown[slotKey(id, r.location)];
+          return { sku, location: r.location, qty: r.qty, ...(expected !== undefined ? { expected } : {}) };
+        }),
+        idempotencyKey: key,
+        ...(at !== undefined ? { eventAt: at } : {}),
+      });
+      for (const o of outcomes) {
+        const slot = slotKey(id, o.location);
+        const row = list.find((r) => r.location === o.location);
+        if (o.status === 'applied' || o.status === 'unchanged') {
+          st.shown[slot] = row?.qty ?? o.shows ?? 0;
+          delete st.shown[`?${slot}`];
+          if (o.status === 'applied') {
+            st.counters.pushes++;
+            st.counters.pushedUnits += row?.qty ?? 0;
           }
-        } catch (err) {
-          if (!(err instanceof ActivityFailure)) throw err;
-          await stop({ step: `push to ${id}`, channel: id, ...describeFailure(err) });
+          st.lastPushAt = Date.now();
+        } else if (o.status === 'stale') {
+          if (o.shows !== undefined) st.shown[slot] = o.shows;
+          else {
+            delete st.shown[slot];
+            st.shown[`?${slot}`] = 0;
+          }
+          again = true;
         }
-      }),
-    );
-    pushing = false;
+      }
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      await stop({ step: `push to ${id}`, channel: id, ...describeFailure(err) });
+    }
     return again;
   }
 
-  async function recompute(): Promise<void> {
+  /** Loads what the SKU needs (catalogue, policy); false when it cannot be synced (needs attention). */
+  async function ensureContext(): Promise<boolean> {
     if (!ctx) {
       try {
         ctx = await sync.loadSkuContext({ sku, ...(ctxFresh ? { fresh: true } : {}) });
@@ -660,7 +707,7 @@ export async function skuWorkflow(input: SkuWorkflowInput): Promise<void> {
       } catch (err) {
         if (!(err instanceof ActivityFailure)) throw err;
         await stop({ step: 'load the SKU', ...describeFailure(err) });
-        return;
+        return false;
       }
     }
     if (!ctx.linked) {
@@ -669,51 +716,64 @@ export async function skuWorkflow(input: SkuWorkflowInput): Promise<void> {
         message: ctx.problem ?? 'the SKU is not linked',
         type: 'UNLINKED_SKU',
       });
-      return;
+      return false;
     }
-    if (needErp || !stock) {
-      const skus = ctx.kit ? ctx.kit.components.map((c) => c.sku) : [sku];
-      try {
-        stock = await sync.skuStock({ skus, locations: ctx.erpLocations });
-        needErp = false;
-      } catch (err) {
-        if (!(err instanceof ActivityFailure)) throw err;
-        await stop({ step: 'read the ERP', ...describeFailure(err) });
-        return;
-      }
+    return true;
+  }
+
+  async function readErp(): Promise<boolean> {
+    if (!ctx) return false;
+    const skus = ctx.kit ? ctx.kit.components.map((c) => c.sku) : [sku];
+    try {
+      stock = await sync.skuStock({ skus, locations: ctx.erpLocations });
+      needErp = false;
+      return true;
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      await stop({ step: 'read the ERP', ...describeFailure(err) });
+      return false;
     }
+  }
+
+  async function notifyParents(): Promise<void> {
+    if (!ctx?.parents.length) return;
+    const note = JSON.stringify([st.ledger, stock]);
+    if (note === lastComponentNote) return;
+    lastComponentNote = note;
+    const seq = ++st.pushSeq;
+    await sync.notifySkus({
+      events: ctx.parents.map((parent) => ({
+        sku: parent,
+        event: { kind: 'component', id: `${wfId}:component:${seq}`, component: sku, ledger: st.ledger },
+      })),
+    });
+  }
+
+  async function recompute(): Promise<void> {
+    if (!(await ensureContext())) return;
+    if ((needErp || !stock) && !(await readErp())) return;
     if (needRead.size) await readChannels();
-    for (let round = 0; round < 3; round++) {
-      rows = compute(Date.now());
-      const again = await push();
-      forcePush = false;
-      if (!again) break;
-    }
+    rows = compute(Date.now());
+    schedulePushes(forcePush);
+    forcePush = false;
     eventAt = undefined;
-    // Kits made of this SKU follow its ledger and stock.
-    if (ctx.parents.length) {
-      const note = JSON.stringify([st.ledger, stock]);
-      if (note !== lastComponentNote) {
-        lastComponentNote = note;
-        const seq = ++st.pushSeq;
-        await sync.notifySkus({
-          events: ctx.parents.map((parent) => ({
-            sku: parent,
-            event: { kind: 'component', id: `${wfId}:component:${seq}`, component: sku, ledger: st.ledger },
-          })),
-        });
-      }
-    }
+    await notifyParents();
   }
 
   async function reconcile(req: { input: ReconcileInput }): Promise<SkuDriftRow[]> {
     const { observation, thresholds, runId } = req.input;
-    if (!ctx) await recompute(); // loads the context, reads the ERP and the channels
-    if (!ctx || !ctx.linked) return [];
+    if (!(await ensureContext()) || !ctx) return [];
+    // The reconciliation's bulk read is fresh: use it instead of reading again (a kit's stock is its components').
     if (ctx.kit) {
-      needErp = true; // a kit's stock is its components': re-read them
-      await recompute();
-    } else stock = observation.stock.map((s) => ({ sku, ...s }));
+      if (!(await readErp())) return [];
+    } else {
+      stock = observation.stock.map((x) => ({ sku, ...x }));
+      needErp = false;
+    }
+    if (needRead.has('*')) {
+      needRead.clear();
+      for (const o of observation.shows) st.shown[slotKey(o.channel, o.location)] = o.shows;
+    } else if (needRead.size) await readChannels();
     rows = compute(Date.now());
     const out: SkuDriftRow[] = [];
     tolerated = new Set();
@@ -758,12 +818,12 @@ export async function skuWorkflow(input: SkuWorkflowInput): Promise<void> {
         action,
       });
     }
-    for (let round = 0; round < 3; round++) {
-      rows = compute(Date.now());
-      if (!(await push())) break;
-    }
+    rows = compute(Date.now());
+    schedulePushes(false);
+    await condition(lanesIdle);
     tolerated = new Set();
     st.lastDrift = { at: Date.now(), units: out.some((r) => r.action === 'halted') ? units : 0 };
+    await notifyParents();
     return out;
   }
 
@@ -800,7 +860,7 @@ export async function skuWorkflow(input: SkuWorkflowInput): Promise<void> {
       (workflowInfo().continueAsNewSuggested || runEvents >= timings.continueAsNewAfter) &&
       queue.length === 0
     ) {
-      await condition(allHandlersFinished);
+      await condition(() => allHandlersFinished() && lanesIdle());
       await continueAsNew<typeof skuWorkflow>({ sku, timings, carried: st, pending: queue.splice(0) });
     }
   }

@@ -99,7 +99,6 @@ describe('bundles, duplicates, echoes and lost webhooks', () => {
   it('duplicate and reordered webhooks change nothing twice; our own echoes change nothing', async () => {
     const sku = 'HOODIE-RED-S';
     await resync(ops(), sku);
-    const before = (await e.state(sku))?.counters;
     await e.sandbox.ctx.webhooks.drain();
     e.sandbox.world.setFaults({ system: 'shopify', webhookDuplicateRate: 1, webhookReorder: true });
     const r = e.sandbox.world.placeOrder({
@@ -108,23 +107,44 @@ describe('bundles, duplicates, echoes and lost webhooks', () => {
       qty: 1,
       location: 'gid://shopify/Location/1',
     });
-    expect(r.accepted).toBe(true);
+    if (!r.accepted) throw new Error(r.reason);
     await e.sandbox.ctx.webhooks.drain();
     e.sandbox.world.clearFaults();
-    const st = await waitFor('the order in the ledger', async () => {
+    const dupes = e.sandbox.ctx.webhooks.deliveries.filter((d) => d.system === 'shopify' && d.duplicated);
+    expect(dupes.length).toBeGreaterThanOrEqual(2); // the order and the level webhook, each delivered twice
+    // Settled: every channel shows what the SKU workflow expects, the sale is in the ledger once.
+    const settled = await waitFor('the SKU to settle', async () => {
       const s = await e.state(sku);
-      return s && s.ledger.length === 1 ? s : undefined;
+      if (!s || s.status !== 'ok' || s.ledger.length !== 1) return undefined;
+      const written = s.rows.filter((row) => row.status === 'live');
+      return written.every((row) => e.shows(row.channel, sku, row.location) === row.qty) ? s : undefined;
     });
-    expect(st.ledger[0]?.qty).toBe(1);
-    // Our pushes were echoed back by Amazon and Mercado Libre notifications: recognised, nothing pushed again.
+    expect(settled.ledger.map((l) => [l.orderId, l.qty])).toEqual([[r.orderId, 1]]);
+    // The copies were recognised by their delivery ids at the ingress and started nothing.
+    const hooks = await e.deps.metrics.webhooks.get();
+    const dup = hooks.values.filter((v) => v.labels.source === 'shopify' && v.labels.result === 'duplicate');
+    expect(dup.reduce((n, v) => n + v.value, 0)).toBeGreaterThanOrEqual(2);
+    // One order saga run: the duplicate order webhook started nothing.
+    const runs = await waitFor('the saga in visibility', async () => {
+      const n = await e.temporal.client.workflow.count(
+        `WorkflowId = "${e.deps.idPrefix}order:shopify:${r.orderId}"`,
+      );
+      return n.count || undefined;
+    });
+    expect(runs).toBe(1);
+    // Our own push echoed back (Amazon notifies every quantity change, ours included): recognised, nothing pushed.
+    const amazon = e.sandbox.world.listing('amazon', sku);
+    if (!amazon) throw new Error('not listed on Amazon');
+    const before = settled.counters;
+    e.sandbox.world.setShows('amazon', amazon, amazon.shows, 'api');
     await e.sandbox.ctx.webhooks.drain();
-    const after = await waitFor('echoes to be recognised', async () => {
+    const after = await waitFor('the echo to be recognised', async () => {
       const s = await e.state(sku);
-      return s && s.counters.echoes > (before?.echoes ?? 0) ? s : undefined;
+      return s && s.counters.echoes > before.echoes ? s : undefined;
     });
-    const pushesAfterEchoes = after.counters.pushes;
     await new Promise((r2) => setTimeout(r2, 1000));
-    expect((await e.state(sku))?.counters.pushes).toBe(pushesAfterEchoes);
+    expect((await e.state(sku))?.counters.pushes).toBe(before.pushes);
+    expect(after.counters.echoes).toBeGreaterThan(before.echoes);
   });
 
   it('a lost webhook is recovered by the poll', async () => {
