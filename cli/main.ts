@@ -153,13 +153,62 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('dev')
-    .description('everything local: Temporal dev server with the Web UI and the worker')
-    .option('--port <n>', 'Temporal gRPC port', '7233')
-    .option('--ui-port <n>', 'Web UI port', '8233')
-    .action(async (o: { port: string; uiPort: string }) => {
-      const { runDev } = lazy<typeof DevModule>('../scripts/dev');
-      setExit(await runDev({ port: Number(o.port), uiPort: Number(o.uiPort) }));
-    });
+    .description(
+      'everything local: Temporal dev server with the Web UI, the sandbox, the worker (schedules, metrics) and the ingress',
+    )
+    .option('--port <n>', 'Temporal gRPC port (0: a free one)', '7233')
+    .option('--ui-port <n>', 'Web UI port (0: a free one)', '8233')
+    .option('--headless', 'no Web UI')
+    .option('--preset <name>', 'sandbox preset: demo, small, broken-catalogue (default demo)')
+    .option('--seed <file>', 'sandbox seed JSON instead of a preset (design section 5)')
+    .option(
+      '--port-base <n>',
+      'sandbox admin on n, then odoo, netsuite, shopify, amazon, mercadolibre on n+1..n+5 (0: ephemeral)',
+      '7800',
+    )
+    .option('--ingress-port <n>', 'ingress port (0: a free one)', '8080')
+    .option('--db-file <file>', 'Temporal dev server database (default .tools/temporal/dev.db)')
+    .option('--fresh', 'delete the database first: an empty Temporal')
+    .option(
+      '--run-dir <dir>',
+      'where manifest.json, invsync.config.yaml, state/ and reports/ are written',
+      'sandbox/.run',
+    )
+    .action(
+      async (o: {
+        port: string;
+        uiPort: string;
+        headless?: boolean;
+        preset?: string;
+        seed?: string;
+        portBase: string;
+        ingressPort: string;
+        dbFile?: string;
+        fresh?: boolean;
+        runDir: string;
+      }) => {
+        const { runDev } = lazy<typeof DevModule>('../scripts/dev');
+        const num = (flag: string, v: string): number => {
+          const n = Number(v);
+          if (v.trim() === '' || !Number.isInteger(n)) throw new CliError(`${flag}: "${v}" is not a number`);
+          return n;
+        };
+        setExit(
+          await runDev({
+            port: num('--port', o.port),
+            uiPort: num('--ui-port', o.uiPort),
+            headless: Boolean(o.headless),
+            ...(o.preset ? { preset: o.preset } : {}),
+            ...(o.seed ? { seed: o.seed } : {}),
+            portBase: num('--port-base', o.portBase),
+            ingressPort: num('--ingress-port', o.ingressPort),
+            ...(o.dbFile ? { dbFile: o.dbFile } : {}),
+            fresh: Boolean(o.fresh),
+            runDir: o.runDir,
+          }),
+        );
+      },
+    );
 
   addOperatorCommands(program, setExit);
   return program;

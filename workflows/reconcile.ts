@@ -136,7 +136,9 @@ function activityOptions(t: ReconcileTimings, startToCloseMs: number, heartbeat:
       initialInterval: t.retryInitialMs ?? 1_000,
       backoffCoefficient: 2,
       maximumInterval: 60_000,
-      maximumAttempts: t.maximumAttempts ?? 5,
+      // Reads resume from their heartbeat cursor, so a rate-limited channel costs an attempt, not the progress:
+      // allow many (bounded by the start-to-close limit) before stopping the run.
+      maximumAttempts: t.maximumAttempts ?? 100,
       nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES],
     },
   };
