@@ -48,6 +48,8 @@ export interface SkuContext {
   erpOptions: ActivityOptionsData;
   /** Not in the pilot allowlist: computed and explained, never pushed. */
   outsidePilot: boolean;
+  /** Alert when what can be sold covers fewer days of sales than this (thresholds.lowStockDaysOfCover). */
+  lowStockDaysOfCover: number;
 }
 
 /** An order line resolved to ERP SKUs: what each SKU workflow is told. */
@@ -160,6 +162,7 @@ export function createSyncActivities(deps: EngineDeps, opts: { catalogTtlMs?: nu
         channelOptions,
         erpOptions,
         outsidePilot: allow !== undefined && !allow.includes(req.sku),
+        lowStockDaysOfCover: config.thresholds.lowStockDaysOfCover,
       };
     }),
 

@@ -749,6 +749,28 @@ export async function skuWorkflow(input: SkuWorkflowInput): Promise<void> {
     });
   }
 
+  /** Low stock (design C10): what can still be sold covers fewer days than the threshold at the current pace. */
+  let lowStockAlerted = false;
+  async function checkLowStock(): Promise<void> {
+    if (!ctx || ctx.kit || !stock) return;
+    const perDay = unitsPerDay();
+    if (perDay <= 0) return;
+    const sellable = Math.max(
+      0,
+      stock.reduce((n, r) => n + Math.max(0, r.onHand - r.reserved - r.damaged), 0) -
+        st.ledger.reduce((n, e) => n + e.qty, 0),
+    );
+    const low = sellable < ctx.lowStockDaysOfCover * perDay;
+    if (low && !lowStockAlerted)
+      await sync.sendAlert({
+        kind: 'low-stock',
+        text: `${sku} is low: ${sellable} units left for ${perDay.toFixed(1)} sold a day (under ${ctx.lowStockDaysOfCover} days of cover); replenish or expect it to sell out`,
+        sku,
+        workflowId: wfId,
+      });
+    lowStockAlerted = low;
+  }
+
   async function recompute(): Promise<void> {
     if (!(await ensureContext())) return;
     if ((needErp || !stock) && !(await readErp())) return;
@@ -758,6 +780,7 @@ export async function skuWorkflow(input: SkuWorkflowInput): Promise<void> {
     forcePush = false;
     eventAt = undefined;
     await notifyParents();
+    await checkLowStock();
   }
 
   async function reconcile(req: { input: ReconcileInput }): Promise<SkuDriftRow[]> {
