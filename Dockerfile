@@ -23,8 +23,9 @@ RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 # .dockerignore keeps node_modules, tests, local state and secrets (.env, invsync.config.yaml) out of the image.
 COPY . .
 
-# The code stays root-owned, read-only for the service user; reports/ (reconcile reports) is the one writable folder.
-RUN mkdir -p /app/reports && chown node:node /app/reports
+# The code stays root-owned, read-only for the service user; reports/ (reconcile reports) and .invsync/ (tokens,
+# poll cursors, reconciliation read caches: a volume shared by the worker and the ingress) are writable.
+RUN mkdir -p /app/reports /app/.invsync && chown node:node /app/reports /app/.invsync
 
 # Non-root: the `node` user (uid 1000) of the official image. Its home holds the npx and tsx caches.
 USER node

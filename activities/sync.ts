@@ -289,8 +289,7 @@ export function createSyncActivities(deps: EngineDeps, opts: { catalogTtlMs?: nu
       channel?: string;
       workflowId?: string;
     }): Promise<void> => {
-      deps.metrics.alerts.inc({ kind: req.kind });
-      await deps.alerts.send(req);
+      await deps.alerts.send(req); // counted in invsync_alerts_total by the alerter's onSent
     },
 
     /** The poll's cursors (ERP change feed and each channel's orders), kept in the state directory. */

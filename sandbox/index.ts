@@ -41,6 +41,8 @@ export interface SandboxOptions {
   /** Fixed credentials secret (tests); random by default. */
   secret?: string;
   randomSeed?: number;
+  /** First channel order number (default 1000); `invsync dev` reusing a Temporal database starts past the last run. */
+  orderIdStart?: number;
   /** The NetSuite simulator's TLS key pair (default: the persistent sandbox certificate, sandbox/tls.ts). */
   tls?: { key: string; cert: string };
 }
@@ -91,7 +93,9 @@ export interface SandboxManifest {
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const host = opts.host ?? '127.0.0.1';
-  const world = new World(opts.seed ?? presetSeed(opts.preset ?? 'demo'), Date.now, opts.randomSeed ?? 42);
+  const world = new World(undefined, Date.now, opts.randomSeed ?? 42);
+  if (opts.orderIdStart !== undefined) world.orderIdStart = opts.orderIdStart;
+  world.reset(opts.seed ?? presetSeed(opts.preset ?? 'demo'));
   const ctx: SandboxContext = {
     world,
     webhooks: new WebhookHub(world),

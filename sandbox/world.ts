@@ -223,6 +223,8 @@ export class World {
   private timers = new Set<NodeJS.Timeout>();
   private nextId = 1;
   private orderSeq = 1000;
+  /** First channel order number after a reset (a dev stack reusing a Temporal database starts past the last run's). */
+  orderIdStart = 1000;
 
   constructor(
     seed?: SeedInput,
@@ -338,7 +340,7 @@ export class World {
     this.calls.clear();
     this.oracleBySku.clear();
     this.oracle = { ordersAccepted: 0, unitsAccepted: 0, oversoldUnits: 0, oversoldOrders: 0 };
-    this.orderSeq = 1000;
+    this.orderSeq = this.orderIdStart;
     this.emit('event', { type: 'reset' });
   }
 

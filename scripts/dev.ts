@@ -252,6 +252,8 @@ export async function runDev(o: DevOptions = {}): Promise<number> {
     const sandbox = await startSandbox({
       ...(seed ? { seed } : { preset: o.preset ?? 'demo' }),
       ports,
+      // With a kept Temporal database, number orders past every earlier run's, so no sale meets an old saga's id.
+      ...(reused && !o.fresh ? { orderIdStart: Math.floor(Date.now() / 1000) } : {}),
     }).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE')
         throw new CliError(
@@ -466,9 +468,8 @@ function readyText(u: DevUrls, sandbox: Sandbox, db: { reused: boolean; dbFile: 
   ];
   if (db.reused)
     lines.push(
-      `Note: the Temporal history of an earlier run is kept (${shown(db.dbFile)}), but the sandbox starts afresh and`,
-      `numbers its orders from 1000 again: a sale whose order id an earlier run used meets that run's`,
-      `order:<channel>:<id> workflow and is ignored as a duplicate. Start with --fresh (npm run dev -- --fresh) for a clean slate.`,
+      `Note: the Temporal history of an earlier run is kept (${shown(db.dbFile)}); the sandbox starts afresh and numbers`,
+      `its orders past the earlier runs'. Start with --fresh (npm run dev -- --fresh) for a clean slate.`,
       '',
     );
   lines.push(

@@ -68,6 +68,8 @@ export async function createEngineWorkers(o: {
   /** Pre-built workflow bundle (tests); default: bundle workflows/ at start. */
   workflowBundle?: { codePath: string } | undefined;
   maxCachedWorkflows?: number | undefined;
+  /** ms */
+  shutdownForceTime?: number | undefined;
 }): Promise<Worker[]> {
   const { deps } = o;
   const workflowWorker = Worker.create({
@@ -78,6 +80,9 @@ export async function createEngineWorkers(o: {
       ? { workflowBundle: o.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
     ...(o.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: o.maxCachedWorkflows } : {}),
+    // A reconcile batch waiting on SKU updates does not drain: after this, shutdown cancels what is left
+    // (Temporal retries it on another worker).
+    shutdownForceTime: o.shutdownForceTime ?? 10_000,
     activities: {
       ...createActivities(),
       ...createErpActivities(deps.erp),
@@ -95,6 +100,7 @@ export async function createEngineWorkers(o: {
         metrics: deps.metrics,
       }),
       maxTaskQueueActivitiesPerSecond: ch.rateLimit?.activitiesPerSecond ?? DEFAULT_CHANNEL_RATE[ch.kind],
+      shutdownForceTime: o.shutdownForceTime ?? 10_000,
     }),
   );
   return Promise.all([workflowWorker, ...channelWorkers]);
