@@ -107,7 +107,7 @@ export async function main(): Promise<void> {
   const raw = sandbox.config() as Record<string, unknown>;
   const reportsDir = join(__dirname, 'results', 'market-sync-reports');
   raw.temporal = { address: server.address, namespace: server.namespace };
-  raw.engine = { coalesce: 200, orders: { firstCheck: 5000, checkEvery: 5000 } };
+  raw.engine = { coalesce: 200, orders: { firstCheck: lagMs, checkEvery: 10_000 } };
   raw.schedules = { poll: { every: pollMs }, reconcile: { every: 3_600_000 } };
   raw.reports = { dir: reportsDir };
   raw.ingress = { ...(raw.ingress as object), port: 0 };

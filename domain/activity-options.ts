@@ -90,7 +90,9 @@ export function erpActivityOptions(
 
 /** Default activities/second per channel task queue when the config sets no rate limit (the vendors' sustained rates). */
 export const DEFAULT_CHANNEL_RATE: Record<'shopify' | 'amazon' | 'mercadolibre', number> = {
-  shopify: 2, // GraphQL bucket restore 100 points/s, ~50 points per batched write
+  shopify: 5, // GraphQL bucket restores 100 points/s; a push of one SKU's locations costs ~10-20 points
   amazon: 5, // patchListingsItem 5 rps
-  mercadolibre: 1.5, // user-products stock ~100 requests/minute
+  // PUT /items is limited only by the edge (~1500 requests/minute, ~3 calls per push); distributed stock
+  // (user-products, 100/minute) answers 429 with a delay hint when this is too fast for it.
+  mercadolibre: 5,
 };
