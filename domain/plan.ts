@@ -24,6 +24,11 @@ export interface PlanRow {
   drift?: number;
   status: PlanStatus;
   lines: BreakdownLine[];
+  /**
+   * The most the channel location can be served: ERP available at its locations after the pending-order ledger and
+   * other channels' reserves. A channel showing more than this can oversell; showing less is the buffer at work.
+   */
+  cap?: number;
 }
 
 export type PlanProblemKind =
@@ -358,6 +363,7 @@ function toRow(a: Allocation, shows: number | undefined): PlanRow {
     ...(shows !== undefined ? { shows, drift: shows - a.qty } : {}),
     status,
     lines: a.lines,
+    cap: a.cap,
   };
 }
 

@@ -257,7 +257,10 @@ export async function skuWorkflow(input: SkuWorkflowInput): Promise<void> {
   setHandler(stateQuery, () => view());
   setHandler(explainQuery, (f: ChannelScopeInput) => rowViews(f ?? {}));
 
+  /** An operator's change is pushed at once, never deferred. */
+  let pushNow = false;
   const afterRecompute = async (): Promise<SkuView> => {
+    pushNow = true;
     const gen = ++requested;
     await condition(() => completed >= gen && lanesIdle());
     return view();
@@ -594,14 +597,26 @@ export async function skuWorkflow(input: SkuWorkflowInput): Promise<void> {
   interface Lane {
     busy: boolean;
     dirty: boolean;
+    /** Push even numbers the channel already shows (operator resync). */
     force: boolean;
+    /** Do not defer (operator actions, reconciliation). */
+    now: boolean;
     eventAt?: number | undefined;
+    /** How long the last push took from request to answer: long means the channel's queue is backed up. */
+    lastLatencyMs: number;
   }
+  /**
+   * When a channel's budget is scarce (its last push waited longer than this), a push that cannot prevent an oversell
+   * (the channel shows no more than it can be served: the buffer is covering) waits up to DEFER_MS, gathering later
+   * changes, so pushes that do prevent oversells (the channel shows more than it can be served) go first.
+   */
+  const SCARCE_AFTER_MS = 2_000;
+  const DEFER_MS = 30_000;
   const lanes = new Map<string, Lane>();
   const lanesIdle = (): boolean => [...lanes.values()].every((l) => !l.busy);
   const laneOf = (ch: string): Lane => {
     let l = lanes.get(ch);
-    if (!l) lanes.set(ch, (l = { busy: false, dirty: false, force: false }));
+    if (!l) lanes.set(ch, (l = { busy: false, dirty: false, force: false, now: false, lastLatencyMs: 0 }));
     return l;
   };
 
@@ -616,10 +631,20 @@ export async function skuWorkflow(input: SkuWorkflowInput): Promise<void> {
     });
   }
 
-  function schedulePushes(force: boolean): void {
+  /** Rows whose push prevents an oversell: the channel shows (or may show) more than it can be served. */
+  const urgent = (list: PlanRow[]): boolean =>
+    list.some((r) => {
+      const shown = st.shown[slotKey(r.channel, r.location)];
+      return (
+        shown === undefined || r.status !== 'live' || shown > (r.cap ?? r.qty) || (r.qty === 0 && shown > 0)
+      );
+    });
+
+  function schedulePushes(force: boolean, now = force): void {
     for (const ch of channelIds()) {
       const lane = laneOf(ch);
       if (force) lane.force = true;
+      if (now) lane.now = true;
       if (eventAt !== undefined) lane.eventAt = Math.min(lane.eventAt ?? eventAt, eventAt);
       if (lane.busy) {
         lane.dirty = true;
@@ -641,12 +666,27 @@ export async function skuWorkflow(input: SkuWorkflowInput): Promise<void> {
       for (let round = 0; round < 5; round++) {
         lane.dirty = false;
         rows = compute(Date.now());
-        const list = wanted(ch, lane.force);
+        let list = wanted(ch, lane.force);
+        if (
+          list.length &&
+          !lane.force &&
+          !lane.now &&
+          lane.lastLatencyMs > SCARCE_AFTER_MS &&
+          !urgent(list)
+        ) {
+          // Scarce budget and nothing at risk: let later changes gather; wake early if something becomes urgent.
+          await condition(() => lane.force || lane.now || urgent(wanted(ch, false)), DEFER_MS);
+          rows = compute(Date.now());
+          list = wanted(ch, lane.force);
+        }
         lane.force = false;
+        lane.now = false;
         if (list.length === 0) break;
         const at = lane.eventAt;
         lane.eventAt = undefined;
+        const started = Date.now();
         const stale = await pushChannel(ch, list, at);
+        lane.lastLatencyMs = Date.now() - started;
         if (!stale && !lane.dirty) break;
       }
     } finally {
@@ -776,8 +816,9 @@ export async function skuWorkflow(input: SkuWorkflowInput): Promise<void> {
     if ((needErp || !stock) && !(await readErp())) return;
     if (needRead.size) await readChannels();
     rows = compute(Date.now());
-    schedulePushes(forcePush);
+    schedulePushes(forcePush, forcePush || pushNow);
     forcePush = false;
+    pushNow = false;
     eventAt = undefined;
     await notifyParents();
     await checkLowStock();
@@ -842,7 +883,7 @@ export async function skuWorkflow(input: SkuWorkflowInput): Promise<void> {
       });
     }
     rows = compute(Date.now());
-    schedulePushes(false);
+    schedulePushes(false, true);
     await condition(lanesIdle);
     tolerated = new Set();
     st.lastDrift = { at: Date.now(), units: out.some((r) => r.action === 'halted') ? units : 0 };
