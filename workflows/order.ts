@@ -13,6 +13,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { PERMANENT_ERROR_TYPES } from '../domain/activity-options';
 import { orderReference, type SkuEvent } from '../domain/events';
 import type { InvStatus as InvStatusValue } from '../domain/search-attributes';
 import type { ErpActivities, OrderPresence } from '../activities/channel';
@@ -21,16 +22,7 @@ import { AttentionBox, attentionSummary, withAttention } from './attention';
 import { cancelSignal, sagaQuery, type OrderSagaInput, type SagaStep, type SagaView } from './definitions';
 import { InvChannels, InvSku, InvStatus } from './search-attributes';
 
-const PERMANENT = [
-  'UNLINKED_SKU',
-  'DUPLICATE_SKU',
-  'UNMAPPED_LOCATION',
-  'INVALID_REQUEST',
-  'AUTH_FAILED',
-  'PERMISSION_DENIED',
-  'BAD_RESPONSE',
-  'NOT_FOUND',
-];
+const PERMANENT = [...PERMANENT_ERROR_TYPES];
 
 const sync = proxyActivities<SyncActivities>({
   startToCloseTimeout: '60 seconds',

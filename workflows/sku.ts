@@ -22,6 +22,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { PERMANENT_ERROR_TYPES } from '../domain/activity-options';
 import { classifyDrift } from '../domain/drift';
 import { slotKey, type SkuDriftRow, type SkuEvent } from '../domain/events';
 import { isWritten, plan, type PlanRow } from '../domain/plan';
@@ -67,15 +68,7 @@ const sync = proxyActivities<SyncActivities>({
     initialInterval: '500 milliseconds',
     maximumInterval: '30 seconds',
     maximumAttempts: 10,
-    nonRetryableErrorTypes: [
-      'UNLINKED_SKU',
-      'DUPLICATE_SKU',
-      'UNMAPPED_LOCATION',
-      'INVALID_REQUEST',
-      'AUTH_FAILED',
-      'PERMISSION_DENIED',
-      'BAD_RESPONSE',
-    ],
+    nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES],
   },
 });
 

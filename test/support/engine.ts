@@ -177,3 +177,11 @@ export async function startEngine(o: EngineOptions = {}): Promise<Engine> {
 }
 
 export { skuTimings };
+
+/** The operator-function context (client/ops.ts) for an engine: its client, task queue, id prefix and timings. */
+export const engineOps = (e: Engine) => ({
+  client: e.temporal.client,
+  taskQueue: e.deps.taskQueue,
+  idPrefix: e.deps.idPrefix,
+  skuTimings: skuTimings(e.config),
+});

@@ -5,7 +5,7 @@
 import { Worker } from '@temporalio/worker';
 import { createDispatcher } from '../../activities/dispatch';
 import { resync } from '../../client/ops';
-import { skuTimings, startEngine, waitFor, type Engine } from '../support/engine';
+import { engineOps, startEngine, waitFor, type Engine } from '../support/engine';
 
 jest.setTimeout(120_000);
 
@@ -51,15 +51,7 @@ describe('the SKU workflow', () => {
 
   it('keeps its search attributes and summary current, and its history replays', async () => {
     const sku = 'TSHIRT-BLUE-S';
-    const v = await resync(
-      {
-        client: e.temporal.client,
-        taskQueue: e.deps.taskQueue,
-        idPrefix: e.deps.idPrefix,
-        skuTimings: skuTimings(e.config),
-      },
-      sku,
-    );
+    const v = await resync(engineOps(e), sku);
     expect(v.summary).toMatch(new RegExp(`^\\*\\*${sku}\\*\\*: .*amazon \\d+`));
     const desc = await waitFor('search attributes', async () => {
       const x = await e.sku(sku).describe();

@@ -23,7 +23,7 @@ import { smallSeed } from '../../sandbox/presets';
 import type { SeedInput } from '../../sandbox/seed';
 import { sagaQuery, type SagaView } from '../../workflows/definitions';
 import type { TransferSagaRequest } from '../../workflows/transfer';
-import { skuTimings, startEngine, waitFor, type Engine } from '../support/engine';
+import { engineOps, startEngine, waitFor, type Engine } from '../support/engine';
 import { testEnv, unique } from '../support/temporal';
 import { killWorkerProcesses, spawnWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
@@ -270,12 +270,7 @@ describe('an order saga whose worker is killed while it waits for the ERP', () =
   });
 
   test('the replacement worker resumes the wait and releases the ledger once: channels equal a fresh resync', async () => {
-    const ops = {
-      client: e.temporal.client,
-      taskQueue: e.deps.taskQueue,
-      idPrefix: e.deps.idPrefix,
-      skuTimings: skuTimings(e.config),
-    };
+    const ops = engineOps(e);
     const sku = 'TSHIRT-RED-M';
     const first = await spawn();
     await resync(ops, sku, 'test: before the sale');

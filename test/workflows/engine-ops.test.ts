@@ -5,16 +5,11 @@
 import { override, resync } from '../../client/ops';
 import { smallSeed } from '../../sandbox/presets';
 import { sagaQuery, retrySignal, type SagaView } from '../../workflows/definitions';
-import { skuTimings, startEngine, waitFor, type Engine } from '../support/engine';
+import { engineOps, startEngine, waitFor, type Engine } from '../support/engine';
 
 jest.setTimeout(120_000);
 
-const opsOf = (e: Engine) => ({
-  client: e.temporal.client,
-  taskQueue: e.deps.taskQueue,
-  idPrefix: e.deps.idPrefix,
-  skuTimings: skuTimings(e.config),
-});
+const opsOf = engineOps;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('with a 30 s ERP ingestion lag', () => {

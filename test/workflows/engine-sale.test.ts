@@ -3,7 +3,7 @@
  * order saga and the per-SKU workflows to every other channel.
  */
 import { resync } from '../../client/ops';
-import { skuTimings, startEngine, waitFor, type Engine } from '../support/engine';
+import { engineOps, startEngine, waitFor, type Engine } from '../support/engine';
 
 jest.setTimeout(120_000);
 
@@ -16,12 +16,7 @@ describe('a sale', () => {
     await e?.stop();
   });
 
-  const ops = () => ({
-    client: e.temporal.client,
-    taskQueue: e.deps.taskQueue,
-    idPrefix: e.deps.idPrefix,
-    skuTimings: skuTimings(e.config),
-  });
+  const ops = () => engineOps(e);
 
   it('on Shopify lowers Amazon FBM and Mercado Libre within 5 s', async () => {
     const sku = 'TSHIRT-RED-S';
@@ -63,12 +58,7 @@ describe('bundles, duplicates, echoes and lost webhooks', () => {
   afterAll(async () => {
     await e?.stop();
   });
-  const ops = () => ({
-    client: e.temporal.client,
-    taskQueue: e.deps.taskQueue,
-    idPrefix: e.deps.idPrefix,
-    skuTimings: skuTimings(e.config),
-  });
+  const ops = () => engineOps(e);
 
   it('a bundle sale lowers its components’ listings', async () => {
     const kit = 'TSHIRT-3PACK';
