@@ -532,13 +532,7 @@ export function createReconcileActivities(deps: EngineDeps) {
       erp: {
         kind: config.erp.kind,
         products: products.map((p) => ({ sku: p.sku, ...(p.barcode ? { barcode: p.barcode } : {}) })),
-        stock: stock.map((r) => ({
-          sku: r.sku,
-          location: r.location,
-          onHand: r.onHand,
-          reserved: r.reserved,
-          damaged: r.damaged,
-        })),
+        stock: [...stock], // ErpStock rows are already the snapshot's normalised rows
         kits: erpKits,
       },
       channels: Object.fromEntries(

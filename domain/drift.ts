@@ -47,16 +47,20 @@ export function classifyDrift(
 
 /** The drift report: every row classified, sorted by absolute drift (largest first), then by name. */
 export function driftReport(rows: readonly DriftInput[], t: DriftThresholds): DriftRow[] {
-  return rows
-    .map((r) => ({ ...r, ...classifyDrift(r.shown, r.expected, t) }))
-    .sort(
-      (a, b) =>
-        Math.abs(b.drift) - Math.abs(a.drift) ||
-        a.sku.localeCompare(b.sku) ||
-        a.channel.localeCompare(b.channel) ||
-        a.location.localeCompare(b.location),
-    );
+  return rows.map((r) => ({ ...r, ...classifyDrift(r.shown, r.expected, t) })).sort(compareDrift);
 }
+
+/** The report's order: largest absolute drift first, then by SKU, channel and location. */
+export function compareDrift(a: DriftOrderKey, b: DriftOrderKey): number {
+  return (
+    Math.abs(b.drift) - Math.abs(a.drift) ||
+    a.sku.localeCompare(b.sku) ||
+    a.channel.localeCompare(b.channel) ||
+    a.location.localeCompare(b.location)
+  );
+}
+
+type DriftOrderKey = Pick<DriftRow, 'drift' | 'sku' | 'channel' | 'location'>;
 
 export interface DriftSummary {
   rows: number;
@@ -66,7 +70,7 @@ export interface DriftSummary {
   driftUnits: number;
 }
 
-export function summariseDrift(rows: readonly DriftRow[]): DriftSummary {
+export function summariseDrift(rows: readonly Pick<DriftRow, 'class' | 'drift'>[]): DriftSummary {
   return {
     rows: rows.length,
     inTolerance: rows.filter((r) => r.class === 'in-tolerance').length,

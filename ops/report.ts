@@ -6,6 +6,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { SkuDriftRow } from '../domain/events';
+import { compareDrift, summariseDrift } from '../domain/drift';
 
 /** A catalogue or mapping problem the reconciliation found (domain/plan problems and the adapters' unmapped locations). */
 export interface ReportProblem {
@@ -72,14 +73,8 @@ export interface ReportPaths {
 }
 
 /** The order domain/drift.ts `driftReport` uses: largest |drift| first, then SKU, channel, location. */
-export function compareDriftRows(a: SkuDriftRow, b: SkuDriftRow): number {
-  return (
-    Math.abs(b.drift) - Math.abs(a.drift) ||
-    a.sku.localeCompare(b.sku) ||
-    a.channel.localeCompare(b.channel) ||
-    a.location.localeCompare(b.location)
-  );
-}
+/** The report's order (domain/drift): largest absolute drift first. */
+export const compareDriftRows: (a: SkuDriftRow, b: SkuDriftRow) => number = compareDrift;
 
 export function sortDriftRows(rows: readonly SkuDriftRow[]): SkuDriftRow[] {
   return [...rows].sort(compareDriftRows);
@@ -89,14 +84,7 @@ export function summarise(
   rows: readonly SkuDriftRow[],
   extra: { skus: number; skipped: number; failed: number; problems: number },
 ): ReportSummary {
-  return {
-    rows: rows.length,
-    inTolerance: rows.filter((r) => r.class === 'in-tolerance').length,
-    resync: rows.filter((r) => r.class === 'resync').length,
-    halt: rows.filter((r) => r.class === 'halt').length,
-    driftUnits: rows.reduce((s, r) => s + Math.abs(r.drift), 0),
-    ...extra,
-  };
+  return { ...summariseDrift(rows), ...extra };
 }
 
 /** Drift per channel: units and the share of checked rows out of tolerance (the `invsync_drift_rate` metric). */

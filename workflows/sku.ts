@@ -477,13 +477,7 @@ export async function skuWorkflow(input: SkuWorkflowInput): Promise<void> {
       erp: {
         kind: ctx.erpKind,
         products: [{ sku }, ...(kit ? skus.map((s) => ({ sku: s })) : [])],
-        stock: stock.map((r) => ({
-          sku: r.sku,
-          location: r.location,
-          onHand: r.onHand,
-          reserved: r.reserved,
-          damaged: r.damaged,
-        })),
+        stock: [...stock], // ErpStock rows are already the snapshot's normalised rows
         kits: kit ? [kit] : [],
       },
       channels: {},

@@ -12,7 +12,8 @@
  *   The next read asks from `cursor - overlapMs`, so orders at the boundary come twice: callers dedupe.
  */
 import type { ChannelOrder, ChannelOrderLine } from '../../domain/events';
-import { IntegrationError, isIntegrationError } from '../errors';
+import { parseTimeCursor } from '../cursor';
+import { isIntegrationError } from '../errors';
 import type { SpApi } from './api';
 import { FBA_LOCATION, FBM_LOCATION } from './config';
 import { SYSTEM } from './errors';
@@ -50,7 +51,9 @@ export async function ordersSince(
 ): Promise<{ orders: ChannelOrder[]; cursor: string }> {
   const startedAt = c.now();
   if (cursor === undefined) return { orders: [], cursor: iso(startedAt) };
-  const from = parseCursor(c.channel, cursor) - c.overlapMs;
+  const from =
+    parseTimeCursor(cursor, { system: SYSTEM, channel: c.channel, operation: 'getOrders' }, 'Amazon') -
+    c.overlapMs;
   const found: Order[] = [];
   let covered: string | undefined;
   let token: string | undefined;
@@ -77,20 +80,13 @@ export async function ordersSince(
   }
   // Never behind the cursor it was given: everything up to that was covered by the read that issued it.
   const end =
-    covered === undefined ? startedAt : Math.max(Date.parse(covered), parseCursor(c.channel, cursor));
+    covered === undefined
+      ? startedAt
+      : Math.max(
+          Date.parse(covered),
+          parseTimeCursor(cursor, { system: SYSTEM, channel: c.channel, operation: 'getOrders' }, 'Amazon'),
+        );
   return { orders, cursor: iso(end) };
-}
-
-function parseCursor(channel: string, cursor: string): number {
-  const ms = Date.parse(cursor);
-  if (/^\d{4}-\d{2}-\d{2}T/.test(cursor) && Number.isFinite(ms)) return ms;
-  throw new IntegrationError({
-    system: SYSTEM,
-    channel,
-    operation: 'getOrders',
-    code: 'INVALID_REQUEST',
-    message: `ordersSince on Amazon channel ${channel} was given a cursor it did not issue ("${cursor.slice(0, 40)}"): start again without one`,
-  });
 }
 
 async function normalise(c: OrdersContext, o: Order): Promise<ChannelOrder> {

@@ -12,8 +12,8 @@
  * - Cursor: the ISO time the read started. The next read asks from `cursor - overlapMs`, so orders at the boundary
  *   come twice: callers dedupe.
  */
+import { parseTimeCursor } from '../cursor';
 import type { ChannelOrder } from '../../domain/events';
-import { IntegrationError } from '../errors';
 import { SYSTEM, type MlContext } from './errors';
 import type { MlHttp } from './http';
 import { FULL, SELLER_WAREHOUSE, type Locations } from './locations';
@@ -56,7 +56,9 @@ export class MlOrders {
     const startedAt = this.d.now();
     const next = new Date(startedAt).toISOString();
     if (cursor === undefined) return { orders: [], cursor: next };
-    const from = this.parseCursor(cursor) - this.d.overlapMs;
+    const from =
+      parseTimeCursor(cursor, { system: SYSTEM, ...this.ctx('GET /orders/search') }, 'Mercado Libre') -
+      this.d.overlapMs;
     const ctx = this.ctx('GET /orders/search');
     const found: OrderAnswer[] = [];
     let total = 0;
@@ -81,17 +83,6 @@ export class MlOrders {
     const orders: ChannelOrder[] = [];
     for (const o of unique) orders.push(await this.normalise(o));
     return { orders, cursor: next };
-  }
-
-  private parseCursor(cursor: string): number {
-    const ms = Date.parse(cursor);
-    if (/^\d{4}-\d{2}-\d{2}T/.test(cursor) && Number.isFinite(ms)) return ms;
-    throw new IntegrationError({
-      system: SYSTEM,
-      ...this.ctx('GET /orders/search'),
-      code: 'INVALID_REQUEST',
-      message: `ordersSince on Mercado Libre channel ${this.d.channel} was given a cursor it did not issue ("${cursor.slice(0, 40)}"): start again without one`,
-    });
   }
 
   /** Whether Mercado Libre ships the order from its own warehouse (Full). No shipment: the seller ships it. */

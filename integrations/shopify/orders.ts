@@ -10,8 +10,8 @@
  * - cursor: the ISO time the read started. The next read asks from `cursor - overlapMs` (Shopify filters at
  *   one-second precision and clocks differ a little), so orders at the boundary come twice: callers dedupe.
  */
+import { parseTimeCursor } from '../cursor';
 import type { ChannelOrder, ChannelOrderLine } from '../../domain/events';
-import { IntegrationError } from '../errors';
 import type { ShopifyGraphql } from './client';
 import type { LocationFilter } from './locations';
 import { ORDER, ORDER_LINES, ORDERS, type DataOf, type OrderNode } from './operations';
@@ -56,7 +56,11 @@ export class Orders {
   async since(cursor: string | undefined): Promise<{ orders: ChannelOrder[]; cursor: string }> {
     const startedAt = this.o.now();
     if (cursor === undefined) return { orders: [], cursor: new Date(startedAt).toISOString() };
-    const from = this.parseCursor(cursor);
+    const from = parseTimeCursor(
+      cursor,
+      { ...this.gql.context('orders'), channel: this.o.channel },
+      'Shopify',
+    );
     const query = updatedSince(from - this.o.overlapMs);
     const orders: ChannelOrder[] = [];
     let after: string | null = null;
@@ -74,16 +78,6 @@ export class Orders {
       }
     } while (after);
     return { orders, cursor: new Date(startedAt).toISOString() };
-  }
-
-  private parseCursor(cursor: string): number {
-    const ms = Date.parse(cursor);
-    if (/^\d{4}-\d{2}-\d{2}T/.test(cursor) && Number.isFinite(ms)) return ms;
-    throw new IntegrationError({
-      ...this.gql.context('orders'),
-      code: 'INVALID_REQUEST',
-      message: `ordersSince on Shopify channel ${this.o.channel} was given a cursor it did not issue ("${cursor.slice(0, 40)}"): start again without one`,
-    });
   }
 
   private async normalise(node: OrderNode): Promise<ChannelOrder> {
